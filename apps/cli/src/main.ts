@@ -1,0 +1,102 @@
+import { COMMANDS, type CommandEntry } from "./commands.js";
+import { parseArgs, UsageError } from "./_args.js";
+
+/**
+ * The `genesis` entry point. Deliberately tiny: it imports no package until a command
+ * is chosen, so `genesis --help` costs little more than starting Node.
+ */
+
+function helpText(): string {
+  const rows = COMMANDS.map((c) => `  ${c.path.join(" ").padEnd(28)}${c.summary}`);
+  return [
+    "Usage: genesis <command> [options]",
+    "",
+    "Route an agent's model traffic to the OpenAI family (API key, ChatGPT/Codex sign-in,",
+    "the Codex app-server, Azure and OpenAI-compatible endpoints).",
+    "",
+    "Commands:",
+    ...rows,
+    "",
+    "Options:",
+    "  -h, --help                  Show help (also after a command)",
+    "  -v, --version               Print the version",
+    "",
+    "Environment: GENESIS_HOME (default ~/.genesis), GENESIS_CONFIG (config file override).",
+  ].join("\n");
+}
+
+function findCommand(words: readonly string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  let best: CommandEntry | undefined;
+  for (const entry of COMMANDS) {
+    const matches = entry.path.every((w, i) => words[i] === w);
+    if (matches && (!best || entry.path.length > best.path.length)) best = entry;
+  }
+  return best ? { entry: best, rest: words.slice(best.path.length) } : undefined;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const first = argv[0];
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    process.stdout.write(`${helpText()}\n`);
+    return first === undefined ? 2 : 0;
+  }
+  if (first === "--version" || first === "-v") {
+    process.stdout.write(`${__GENESIS_VERSION__}\n`);
+    return 0;
+  }
+  const found = findCommand(argv);
+  if (!found) {
+    const group = COMMANDS.filter((c) => c.path[0] === first);
+    if (group.length > 0) {
+      process.stderr.write(`genesis ${first}: choose a subcommand:\n${group.map((c) => `  genesis ${c.path.join(" ")}  ${c.summary}`).join("\n")}\n`);
+    } else {
+      process.stderr.write(`genesis: unknown command '${first}'. Run 'genesis --help' for the list.\n`);
+    }
+    return 2;
+  }
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error("interrupted"));
+  process.on("SIGINT", onSigint);
+  try {
+    const mod = await found.entry.load();
+    const args = parseArgs(found.rest, new Set(mod.valueFlags ?? []));
+    if (args.flags.get("help") === true) {
+      process.stdout.write(`${mod.usage}\n`);
+      return 0;
+    }
+    return await mod.run({
+      argv: found.rest,
+      args,
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    return reportError(error);
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** Print an error the way users should see it and pick the exit code. */
+export function reportError(error: unknown): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`genesis: ${error.message}\n`);
+    return 2;
+  }
+  const e = error as { describe?: () => string; message?: string; code?: string };
+  const text = typeof e?.describe === "function" ? e.describe() : String(e?.message ?? error);
+  process.stderr.write(`genesis: ${text}\n`);
+  return e?.code === "usage" || e?.code === "invalid_argument" ? 2 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.exitCode = reportError(error);
+  },
+);
