@@ -92,6 +92,14 @@ export function reportError(error: unknown): number {
   return e?.code === "usage" || e?.code === "invalid_argument" ? 2 : 1;
 }
 
+// `genesis models list | head` closes our stdout early; that is the reader's choice, not a failure.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

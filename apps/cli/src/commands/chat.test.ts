@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startEmulator, type Emulator } from "@genesis/testkit";
+
+// These tests drive the built CLI (apps/cli/dist) in a real terminal (tmux) against the emulator.
+const BIN = resolve(import.meta.dirname, "../../dist/genesis.js");
+const KEY = "sk-test-chat-0123456789";
+const hasTmux = (() => {
+  try {
+    execFileSync("tmux", ["-V"]);
+    return existsSync(BIN);
+  } catch {
+    return false;
+  }
+})();
+
+let emu: Emulator;
+let home: string;
+const tmuxSession = `genesis-chat-${process.pid}`;
+
+// A private tmux server (-L), so the test neither sees nor disturbs anyone else's sessions.
+const socket = `genesis-test-${process.pid}`;
+function tmux(...args: string[]): string {
+  return execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+}
+const screen = () => tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", tmuxSession);
+async function waitFor(pred: (s: string) => boolean, what: string, ms = 8_000): Promise<string> {
+  const end = Date.now() + ms;
+  let s = "";
+  while (Date.now() < end) {
+    s = screen();
+    if (pred(s)) return s;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}; requests: ${emu.requests.map((r) => `${r.transport} ${r.path}`).join(", ")}; screen:\n${s}`);
+}
+const count = (s: string, needle: string) => s.split(needle).length - 1;
+function send(text: string): void {
+  tmux("send-keys", "-t", tmuxSession, "-l", text);
+  tmux("send-keys", "-t", tmuxSession, "Enter");
+}
+
+beforeAll(async () => {
+  if (!hasTmux) return;
+  emu = await startEmulator();
+  home = await mkdtemp(join(tmpdir(), "genesis-chat-"));
+  await writeFile(join(home, "genesis.json5"), JSON.stringify({
+    models: { providers: { openai: { baseUrl: emu.apiBase, endpointClass: "native-openai" } } },
+  }));
+});
+afterAll(async () => {
+  if (!hasTmux) return;
+  try {
+    tmux("kill-server");
+  } catch {
+    // already gone
+  }
+  await emu.close();
+  await rm(home, { recursive: true, force: true });
+});
+
+describe.skipIf(!hasTmux)("genesis chat in a real terminal", () => {
+  it("shows /status and /fast, and Ctrl-C aborts a turn without leaving", async () => {
+    // Keep the pane open after the program exits so its exit status can be read.
+    const cmd = `GENESIS_HOME=${home} OPENAI_API_KEY=${KEY} ${process.execPath} ${BIN} chat; echo "[exited $?]"; sleep 60`;
+    tmux("new-session", "-d", "-s", tmuxSession, "-c", home, "-x", "200", "-y", "80", cmd);
+    await waitFor((s) => s.includes("Genesis chat: session"), "the banner");
+
+    send("hello there");
+    await waitFor((s) => s.includes("Echo: hello there"), "the first reply");
+
+    send("/status");
+    let s = await waitFor((x) => x.includes("Tokens:"), "/status");
+    expect(s).toContain("Model: openai/gpt-5.4");
+    expect(s).toContain("Runtime: Genesis Pi Default");
+    expect(s).toMatch(/Transport: auto \(last turn: websocket\); WebSocket: ok/);
+    expect(s).toContain("Fast mode: off (default)");
+    expect(s).toMatch(/Tokens: \d+ total .* over 1 turn\(s\)/);
+
+    send("/fast on");
+    await waitFor((x) => x.includes("Fast mode: on (session); service_tier: priority"), "/fast on");
+    send("fast turn");
+    await waitFor((x) => x.includes("Echo: fast turn"), "the fast reply");
+    const frames = emu.requests.filter((r) => r.transport === "websocket").flatMap((r) => r.frames ?? []) as { input?: { content?: unknown }[]; service_tier?: string; generate?: boolean }[];
+    const turns = frames.filter((f) => f.generate !== false);
+    expect(turns.at(-1)?.service_tier).toBe("priority");
+    expect(turns[0]?.service_tier).toBeUndefined();
+
+    send("/fast status");
+    await waitFor((x) => count(x, "Fast mode: on (session)") >= 2, "/fast status");
+    send("/fast off");
+    await waitFor((x) => x.includes("Fast mode: off (session)"), "/fast off");
+
+    // A turn that stalls mid-stream: Ctrl-C aborts it, the program stays.
+    emu.fault({ kind: "stall", afterEvents: 3, ms: 20_000 });
+    emu.script({ text: "this reply will stall halfway through its stream" });
+    send("stall please");
+    await new Promise((r) => setTimeout(r, 400));
+    tmux("send-keys", "-t", tmuxSession, "C-c");
+    await waitFor((x) => x.includes("[aborted]"), "the abort notice");
+    send("/status");
+    s = await waitFor((x) => (x.match(/^Tokens: .*$/gm) ?? []).length >= 2, "/status after abort");
+    expect(s).toMatch(/over 3 turn\(s\)/);
+
+    send("/tool read_file path=genesis.json5");
+    await waitFor((x) => x.includes("endpointClass"), "/tool read_file");
+
+    send("/exit");
+    await waitFor((x) => x.includes("bye") && x.includes("[exited 0]"), "exit");
+  }, 40_000);
+});
+
+describe.skipIf(!hasTmux)("genesis agent", () => {
+  it("streams one turn with a tool call and prints the session id", async () => {
+    emu.script({ toolCalls: [{ name: "get_time", arguments: {} }] }, { text: "It is time." });
+    const child = spawn(process.execPath, [BIN, "agent", "--message", "what time is it?"], {
+      env: { PATH: process.env.PATH, GENESIS_HOME: home, OPENAI_API_KEY: KEY },
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
+    expect(code).toBe(0);
+    expect(out).toBe("It is time.\n");
+    expect(err).toMatch(/\[tool\] get_time \{\}/);
+    expect(err).toMatch(/session: s-\S+/);
+  });
+
+  it("fails with the route's hint when no key is configured", async () => {
+    const child = spawn(process.execPath, [BIN, "agent", "--message", "hi"], { env: { PATH: process.env.PATH, GENESIS_HOME: home } });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
+    expect(code).toBe(1);
+    expect(err).toMatch(/needs an API key/);
+    expect(err).toMatch(/OPENAI_API_KEY/);
+  });
+});

@@ -1,0 +1,76 @@
+import { createInterface } from "node:readline";
+import type { CommandContext } from "../_context.js";
+import { assertKnownFlags, stringFlag } from "../_args.js";
+
+export const valueFlags = ["model", "session"] as const;
+
+export const usage = `Usage: genesis chat [--model REF] [--session ID]
+
+Interactive agent session. Type a message, or a command:
+  /status, /fast status|on|off, /new, /reset, /model REF, /tool NAME key=value ..., /exit
+Ctrl-C aborts the running turn (not the program); at the prompt, Ctrl-C twice or /exit leaves.`;
+
+export async function run(ctx: CommandContext): Promise<number> {
+  assertKnownFlags(ctx.args, ["model", "session"]);
+  const { createCliAgent, createRenderer } = await import("./_chat-agent.js");
+  const { runSlashCommand } = await import("./_chat-commands.js");
+  const cwd = process.cwd();
+  const agent = await createCliAgent(ctx.env, cwd);
+  const given = stringFlag(ctx.args, "session");
+  const model = stringFlag(ctx.args, "model");
+  const state = { sessionId: given ?? (await agent.createSession(model ? { model } : {})).id, exit: false };
+  if (given && model) await agent.setModel(given, model);
+  const status = await agent.status(state.sessionId);
+  ctx.stdout.write(`Genesis chat: session ${state.sessionId}, ${status.model} (Runtime: ${status.runtimeLabel}). /help for commands.\n`);
+
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stdout, terminal: ctx.stdin.isTTY === true && ctx.stdout.isTTY === true, prompt: "> " });
+  let turn: AbortController | undefined;
+  let lastIdleInterrupt = 0;
+  const interrupt = () => {
+    if (turn) {
+      turn.abort();
+      return;
+    }
+    const now = Date.now();
+    if (now - lastIdleInterrupt < 2000) {
+      state.exit = true;
+      rl.close();
+      return;
+    }
+    lastIdleInterrupt = now;
+    ctx.stdout.write("\n(Ctrl-C again or /exit to leave)\n");
+    rl.prompt();
+  };
+  rl.on("SIGINT", interrupt);
+  ctx.signal.addEventListener("abort", interrupt, { once: true });
+  const render = createRenderer(ctx.stdout, ctx.stderr);
+  rl.prompt();
+  try {
+    for await (const raw of rl) {
+      const line = raw.trim();
+      if (line === "") {
+        rl.prompt();
+        continue;
+      }
+      try {
+        if (line.startsWith("/")) {
+          ctx.stdout.write(`${await runSlashCommand(agent, state, line, cwd)}\n`);
+        } else {
+          turn = new AbortController();
+          for await (const event of agent.send(state.sessionId, line, { signal: turn.signal })) render(event);
+        }
+      } catch (error) {
+        const e = error as { describe?: () => string; message?: string };
+        ctx.stderr.write(`error: ${typeof e.describe === "function" ? e.describe() : e.message ?? String(error)}\n`);
+      } finally {
+        turn = undefined;
+      }
+      if (state.exit) break;
+      rl.prompt();
+    }
+  } finally {
+    rl.close();
+    await agent.close();
+  }
+  return 0;
+}

@@ -1,0 +1,125 @@
+import type { StreamEvent } from "@genesis/core";
+import { openAuthStore } from "@genesis/core";
+import { codexCredentialStore } from "./codex-credential-store.js";
+import { createCodexProvider, type CodexProvider, type CodexProviderOptions } from "./codex-provider.js";
+import type { CodexInputItem, CodexToolSpec } from "./codex-request.js";
+import { CodexCredentialManager } from "./credential-manager.js";
+import { resolveCodexOAuthSettings, type CodexOAuthOverrides } from "./oauth-config.js";
+
+/** The slice of core's `Route` the streamer reads (a `Route` fits as is). */
+export interface CodexRouteLike {
+  modelId: string;
+  /** The Codex backend base the route resolved (`…/backend-api/codex`). */
+  baseUrl: string;
+  transport: "auto" | "sse" | "websocket";
+  params: { openaiWsWarmup?: boolean | undefined };
+  /** The tier to send, already decided by route resolution (fast mode folded in). */
+  serviceTier?: string | undefined;
+}
+
+/** A provider-neutral model call, as the runtime's pi loop builds it (`TurnRequest` fits). */
+export interface CodexStreamerRequest {
+  instructions?: string;
+  input: readonly unknown[];
+  tools?: readonly CodexToolSpec[];
+  reasoning?: { effort?: string; summary?: string };
+  text?: { verbosity?: string };
+  serviceTier?: string;
+}
+
+/** What the runtime's pi loop calls (structurally its `ModelStreamer`). */
+export interface CodexModelStreamer {
+  streamTurn(request: CodexStreamerRequest, options: { sessionId: string; turnId?: string; signal?: AbortSignal }): AsyncIterable<StreamEvent>;
+  state(): { mode: string; lastTransport?: "sse" | "websocket"; wsDegraded: boolean; degradedForMs?: number };
+  /** Open and warm the session's WebSocket before its first turn (no-op for SSE or when warm-up is off). */
+  warm(sessionId: string, options?: { signal?: AbortSignal }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Options of {@link createCodexStreamers}. */
+export interface CodexStreamersOptions {
+  /** Finds GENESIS_HOME and GENESIS_CODEX_* overrides. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Issuer and other sign-in overrides (e.g. config `auth.openaiCodex`). */
+  settings?: CodexOAuthOverrides;
+  fetch?: typeof fetch;
+  WebSocket?: CodexProviderOptions["WebSocket"];
+  transport?: CodexProviderOptions["transport"];
+  now?: () => number;
+}
+
+const TIERS = new Set(["auto", "default", "flex", "priority"]);
+
+/**
+ * A factory for the runtime: `createAgent({ providers: { "openai-codex": createCodexStreamers() } })`.
+ * One credential manager (single-flight refresh) is shared by every route; one provider
+ * (transport, WebSocket pool) is kept per backend URL, transport mode and warm-up setting.
+ */
+export function createCodexStreamers(options: CodexStreamersOptions = {}): ((route: CodexRouteLike) => CodexModelStreamer) & { close(): void } {
+  const env = options.env ?? process.env;
+  let credentials: CodexCredentialManager | undefined;
+  const providers = new Map<string, CodexProvider>();
+  const manager = () => {
+    if (!credentials) {
+      const settings = resolveCodexOAuthSettings(options.settings, env);
+      credentials = new CodexCredentialManager({ store: codexCredentialStore(openAuthStore({ env })), settings, fetch: options.fetch, now: options.now });
+    }
+    return credentials;
+  };
+  const factory = (route: CodexRouteLike): CodexModelStreamer => {
+    const warmup = route.params.openaiWsWarmup !== false;
+    const key = `${route.baseUrl}\u0000${route.transport}\u0000${warmup}`;
+    let provider = providers.get(key);
+    if (!provider) {
+      const settings = resolveCodexOAuthSettings({ ...options.settings, codexBaseUrl: route.baseUrl }, env);
+      provider = createCodexProvider({
+        credentials: manager(), settings, mode: route.transport, warmup, fetch: options.fetch, WebSocket: options.WebSocket, transport: options.transport,
+      });
+      providers.set(key, provider);
+    }
+    const bound = provider;
+    return {
+      streamTurn(request, turn) {
+        const tier = request.serviceTier ?? route.serviceTier;
+        return bound.streamTurn(
+          {
+            model: route.modelId,
+            sessionId: turn.sessionId,
+            ...(turn.turnId ? { turnId: turn.turnId } : {}),
+            ...(request.instructions !== undefined ? { instructions: request.instructions } : {}),
+            input: request.input as CodexInputItem[],
+            ...(request.tools ? { tools: request.tools } : {}),
+            ...(request.reasoning ? { reasoning: request.reasoning } : {}),
+            ...(request.text ? { text: request.text } : {}),
+            ...(tier && TIERS.has(tier) ? { serviceTier: tier as "auto" | "default" | "flex" | "priority" } : {}),
+          },
+          { signal: turn.signal },
+        );
+      },
+      state() {
+        const s = bound.state();
+        const now = (options.now ?? Date.now)();
+        return {
+          mode: route.transport,
+          ...(s.lastTransport ? { lastTransport: s.lastTransport } : {}),
+          wsDegraded: s.wsDegradedUntil !== undefined,
+          ...(s.wsDegradedUntil !== undefined ? { degradedForMs: Math.max(0, s.wsDegradedUntil - now) } : {}),
+        };
+      },
+      async warm(sessionId, warmOptions) {
+        if (route.transport === "sse" || !warmup) return;
+        await bound.warm(sessionId, route.modelId, warmOptions);
+      },
+      async close() {
+        bound.close();
+        providers.delete(key);
+      },
+    };
+  };
+  return Object.assign(factory, {
+    close() {
+      for (const p of providers.values()) p.close();
+      providers.clear();
+    },
+  });
+}

@@ -1,0 +1,39 @@
+import { ConfigError } from "@genesis/core";
+import { describe, expect, it } from "vitest";
+import { codexResponsesUrl, resolveCodexOAuthSettings } from "./oauth-config.js";
+
+describe("resolveCodexOAuthSettings", () => {
+  it("defaults to OpenAI's issuer, the Codex client id, port 1455 and the ChatGPT backend", () => {
+    const s = resolveCodexOAuthSettings({}, {});
+    expect(s).toMatchObject({
+      issuer: "https://auth.openai.com", clientId: "app_EMoamEEZ73f0CkXaXp7hrann", scope: "openid profile email offline_access",
+      codexBaseUrl: "https://chatgpt.com/backend-api/codex", callbackPort: 1455, fallbackPorts: [1457, 0], redirectHost: "localhost",
+      callbackPath: "/auth/callback", deviceVerificationUrl: "https://auth.openai.com/codex/device",
+    });
+  });
+
+  it("takes env overrides, and explicit options over env", () => {
+    const env = { GENESIS_CODEX_AUTH_ISSUER: "http://127.0.0.1:9/", GENESIS_CODEX_BASE_URL: "http://127.0.0.1:9/backend-api", GENESIS_CODEX_CALLBACK_PORT: "0" };
+    expect(resolveCodexOAuthSettings({}, env)).toMatchObject({ issuer: "http://127.0.0.1:9", codexBaseUrl: "http://127.0.0.1:9/backend-api", callbackPort: 0, deviceVerificationUrl: "http://127.0.0.1:9/codex/device" });
+    expect(resolveCodexOAuthSettings({ issuer: "https://auth.example.com", codexBaseUrl: undefined }, env).issuer).toBe("https://auth.example.com");
+  });
+
+  it("rejects bad values with a ConfigError naming the field", () => {
+    const error = (() => {
+      try {
+        resolveCodexOAuthSettings({ issuer: "ftp://x" }, {});
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.path).toBe("issuer");
+    expect(() => resolveCodexOAuthSettings({}, { GENESIS_CODEX_CALLBACK_PORT: "99999" })).toThrow(/callbackPort/);
+  });
+
+  it("builds the Responses URL from every base spelling", () => {
+    expect(codexResponsesUrl({ codexBaseUrl: "https://chatgpt.com/backend-api" })).toBe("https://chatgpt.com/backend-api/codex/responses");
+    expect(codexResponsesUrl({ codexBaseUrl: "https://chatgpt.com/backend-api/codex" })).toBe("https://chatgpt.com/backend-api/codex/responses");
+    expect(codexResponsesUrl({ codexBaseUrl: "https://chatgpt.com/backend-api/codex/responses/" })).toBe("https://chatgpt.com/backend-api/codex/responses");
+  });
+});

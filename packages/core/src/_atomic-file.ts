@@ -1,0 +1,106 @@
+import { randomBytes } from "node:crypto";
+import { chmod, lstat, mkdir, open, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/** Options for {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** Mode of the written file, applied with chmod so umask cannot widen or narrow it. Default 0o600. */
+  mode?: number;
+  /** Mode for a parent directory this call creates. Default 0o700. */
+  dirMode?: number;
+}
+
+const TEMP_SUFFIX = ".tmp";
+
+/** `.<name>.<pid>.<random>.tmp`: hidden, and the pid lets a later run spot orphans. */
+function tempName(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Remove temp files a crashed writer (killed between write and rename) left behind.
+ * Only files whose writer pid is gone are touched, so a concurrent writer is safe.
+ */
+async function removeOrphanTemps(target: string): Promise<void> {
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
+    const pid = Number(name.slice(prefix.length).split(".")[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !pidAlive(pid)) {
+      await unlink(join(dirname(target), name)).catch(() => undefined);
+    }
+  }
+}
+
+/** Create the parent directory (and only then set its mode; existing dirs keep theirs). */
+async function ensureDir(dir: string, mode: number): Promise<void> {
+  const exists = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (exists) return;
+  await mkdir(dir, { recursive: true, mode });
+  await chmod(dir, mode);
+}
+
+/**
+ * Replace `target` with `data` so readers see either the old or the new file, never a
+ * mix: write a temp file in the same directory, fsync it, rename it over the target,
+ * then fsync the directory. The mode is forced with chmod (an existing 0644 file becomes
+ * 0600). A symlinked target is written through: its real file is replaced, the link kept.
+ * On failure the temp file is removed and the target is untouched.
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const mode = options.mode ?? 0o600;
+  let path = target;
+  const link = await lstat(target).catch(() => undefined);
+  if (link?.isSymbolicLink()) path = await realpath(target);
+  await ensureDir(dirname(path), options.dirMode ?? 0o700);
+  await removeOrphanTemps(path);
+  const temp = tempName(path);
+  let renamed = false;
+  try {
+    const handle = await open(temp, "wx", mode);
+    try {
+      await handle.chmod(mode);
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+    renamed = true;
+    await syncDir(dirname(path));
+  } finally {
+    if (!renamed) await unlink(temp).catch(() => undefined);
+  }
+}
+
+/** Persist the rename itself; some platforms cannot open directories, which is fine. */
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r").catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // EISDIR/EINVAL on platforms without directory fsync.
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "./errors.js";
+import { buildGpt5Overlay, matchesGpt5Overlay, overlayForRoute } from "./prompt-overlay.js";
+import { resolveRoute } from "./route.js";
+
+describe("GPT-5 overlay", () => {
+  it("matches by model id across providers", () => {
+    for (const ref of ["openai-codex/gpt-5.5", "openai/gpt-5.4", "openrouter/openai/gpt-5.5", "opencode/gpt-5.5", "gpt-5.5"]) {
+      expect(matchesGpt5Overlay(ref)).toBe(true);
+    }
+    for (const ref of ["openai/gpt-4.1", "openrouter/openai/gpt-4.1", "openai/gpt-image-2"]) expect(matchesGpt5Overlay(ref)).toBe(false);
+  });
+
+  it("always carries the tagged behaviour contract", () => {
+    const { behaviorContract } = buildGpt5Overlay({ personality: "off" });
+    for (const tag of ["persona", "execution_safety", "tool_discipline", "output_shape", "completion", "verification"]) {
+      expect(behaviorContract).toContain(`<${tag}>`);
+      expect(behaviorContract).toContain(`</${tag}>`);
+    }
+    expect(behaviorContract.startsWith("<gpt5_behavior_contract>")).toBe(true);
+  });
+
+  it("adds the friendly layer unless personality is off, in any case", () => {
+    const friendly = buildGpt5Overlay();
+    expect(friendly.friendlyStyle).toContain("<interaction_style>");
+    expect(friendly.text).toBe(`${friendly.behaviorContract}\n\n${friendly.friendlyStyle}`);
+    expect(buildGpt5Overlay({ personality: "ON" }).friendlyStyle).toBe(friendly.friendlyStyle);
+    const off = buildGpt5Overlay({ personality: "Off" });
+    expect(off.friendlyStyle).toBeUndefined();
+    expect(off.text).toBe(off.behaviorContract);
+    expect(() => buildGpt5Overlay({ personality: "grumpy" })).toThrow(ValidationError);
+  });
+
+  it("follows a resolved route", () => {
+    const auth = { apiKeys: { openai: { source: "env" } } };
+    expect(overlayForRoute(resolveRoute({ ref: "openai/gpt-4.1", auth }))).toBeUndefined();
+    const config = { agents: { defaults: { promptOverlays: { gpt5: { personality: "off" } } } } };
+    const overlay = overlayForRoute(resolveRoute({ ref: "openai/gpt-5.4", auth, config }));
+    expect(overlay?.friendlyStyle).toBeUndefined();
+    expect(overlay?.behaviorContract).toContain("<verification>");
+  });
+});

@@ -1,0 +1,94 @@
+import type { EndpointClass, Route, RuntimeId, SessionEntry, SessionRecord, Usage } from "@genesis/core";
+import type { RunnerStatus } from "./turn-runner.js";
+import { usageOf } from "./_session-entries.js";
+import type { AgentSnapshot } from "./_agent-env.js";
+
+/** What `/status` shows for a session. */
+export interface AgentStatus {
+  sessionId: string;
+  model: string;
+  provider: string;
+  endpointClass: EndpointClass;
+  baseUrl: string;
+  api: string;
+  runtime: RuntimeId;
+  /** `Genesis Pi Default` or `OpenAI Codex`. */
+  runtimeLabel: string;
+  transport: {
+    /** Configured mode: auto / sse / websocket. */
+    mode: string;
+    /** The wire the last turn actually used. */
+    last?: string;
+    wsDegraded: boolean;
+    degradedForMs?: number;
+  };
+  fastMode: boolean;
+  /** Where fast mode comes from: a session override, config, or the default (off). */
+  fastModeSource: "session" | "config" | "default";
+  serviceTier?: string;
+  executionContract: string;
+  contextTokens?: number;
+  turns: number;
+  usage: { total: Usage; last?: Usage };
+  overrides: Record<string, unknown>;
+}
+
+/** Assemble a status from the session, its route and the runner's transport facts. */
+export function buildStatus(input: {
+  record: SessionRecord;
+  route: Route;
+  entries: readonly SessionEntry[];
+  snap: AgentSnapshot;
+  runner?: RunnerStatus;
+}): AgentStatus {
+  const { record, route, entries, runner } = input;
+  const usage = usageOf(entries);
+  const fastReason = route.reasons.find((r) => r.field === "params.fastMode")?.why ?? "";
+  const fastModeSource = record.overrides.fastMode !== undefined ? "session" : fastReason.startsWith("config") ? "config" : "default";
+  return {
+    sessionId: record.id,
+    model: route.ref,
+    provider: route.provider,
+    endpointClass: route.endpointClass,
+    baseUrl: route.baseUrl,
+    api: route.api,
+    runtime: record.runtime,
+    runtimeLabel: route.runtimeLabel,
+    transport: {
+      mode: route.transport,
+      ...(runner?.lastTransport ?? usage.lastTransport ? { last: runner?.lastTransport ?? usage.lastTransport } : {}),
+      wsDegraded: runner?.wsDegraded ?? false,
+      ...(runner?.degradedForMs ? { degradedForMs: runner.degradedForMs } : {}),
+    },
+    fastMode: route.fastMode,
+    fastModeSource,
+    ...(route.serviceTier ? { serviceTier: route.serviceTier } : {}),
+    executionContract: route.executionContract,
+    ...(route.contextTokens ? { contextTokens: route.contextTokens } : {}),
+    turns: usage.turns,
+    usage: { total: usage.total, ...(usage.last ? { last: usage.last } : {}) },
+    overrides: { ...record.overrides },
+  };
+}
+
+/** `/status` as text lines (what `genesis chat` prints). */
+export function formatStatus(s: AgentStatus): string {
+  const wire = `${s.transport.mode}${s.transport.last ? ` (last turn: ${s.transport.last})` : ""}`;
+  const degraded = s.transport.wsDegraded
+    ? `degraded, using SSE${s.transport.degradedForMs ? ` for ~${Math.ceil(s.transport.degradedForMs / 1000)}s` : ""}`
+    : "ok";
+  const u = s.usage.total;
+  const last = s.usage.last;
+  return [
+    `Session: ${s.sessionId}`,
+    `Model: ${s.model}`,
+    `Route: ${s.provider} via ${s.endpointClass} (${s.baseUrl}, ${s.api})`,
+    `Runtime: ${s.runtimeLabel}`,
+    `Transport: ${wire}; WebSocket: ${degraded}`,
+    `Fast mode: ${s.fastMode ? "on" : "off"} (${s.fastModeSource})${s.serviceTier ? `; service_tier: ${s.serviceTier}` : ""}`,
+    `Execution contract: ${s.executionContract}`,
+    `Tokens: ${u.total} total (input ${u.input}, cached ${u.cacheRead}, output ${u.output}, reasoning ${u.reasoning}) over ${s.turns} turn(s)` +
+      (last ? `; last turn ${last.total}` : ""),
+    ...(s.contextTokens ? [`Context budget: ${s.contextTokens} tokens`] : []),
+  ].join("\n");
+}

@@ -1,0 +1,314 @@
+import { join } from "node:path";
+import { inspect } from "node:util";
+import { emptyUsage, resolveGenesisHome, type StreamEvent } from "@genesis/core";
+import type { AskForApproval } from "../../protocol/v2/AskForApproval.js";
+import type { GetAccountResponse } from "../../protocol/v2/GetAccountResponse.js";
+import type { SandboxMode } from "../../protocol/v2/SandboxMode.js";
+import type { ThreadStartResponse } from "../../protocol/v2/ThreadStartResponse.js";
+import type { TurnStartResponse } from "../../protocol/v2/TurnStartResponse.js";
+import { ActiveTurn, type RateLimitFacts } from "./_turn.js";
+import { answerServerRequest, type CodexAuthTokens } from "./_server-requests.js";
+import { AppServerProcess } from "./app-server-process.js";
+import { defaultApprovalPolicy, type ApprovalHandler } from "./approval-policy.js";
+import { buildCodexLaunch, type CodexEndpoint } from "./codex-launch.js";
+import { CodexHarnessError } from "./errors.js";
+import { resolveCodexBinary } from "./resolve-codex-binary.js";
+
+/**
+ * How the app-server authenticates upstream.
+ * - `chatgpt`: Genesis owns the Codex sign-in and hands its tokens over (`chatgptAuthTokens`,
+ *   experimental API); the server's refresh requests are answered from `refresh`.
+ * - `apiKey`: an OpenAI API key (custom provider env when an endpoint override is set,
+ *   `account/login/start {type:"apiKey"}` otherwise).
+ * - `app-server`: whatever account the app-server's own CODEX_HOME holds; a clear
+ *   `codex_not_signed_in` error when it holds none.
+ */
+export type CodexAuth =
+  | { kind: "chatgpt"; getTokens(): Promise<CodexAuthTokens>; refresh?(previousAccountId?: string): Promise<CodexAuthTokens> }
+  | { kind: "apiKey"; apiKey: string }
+  | { kind: "app-server" };
+
+/** Options of {@link CodexAppServerClient}. */
+export interface CodexAppServerClientOptions {
+  /** Path of the native codex binary. Default: `$GENESIS_CODEX_BIN`, else `@openai/codex`. */
+  codexBin?: string;
+  /** Codex's state dir. Default `$GENESIS_HOME/codex` (never `~/.codex`). */
+  codexHome?: string;
+  /** Environment for the child (and for `GENESIS_HOME`/`GENESIS_CODEX_BIN`). Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Endpoint override (`models.providers.openai.baseUrl` + key). */
+  endpoint?: CodexEndpoint;
+  /** Default: `apiKey` when `endpoint.apiKey` is set, else `app-server`. */
+  auth?: CodexAuth;
+  /** Reported as `clientInfo.version`. Default: this package's version. */
+  clientVersion?: string;
+  /** Timeout of every JSON-RPC request in ms. Default 60 000. */
+  requestTimeoutMs?: number;
+  /** Approval policy. Default {@link defaultApprovalPolicy}. */
+  approvalHandler?: ApprovalHandler;
+  /** Other server→client requests; default answers them with a method-not-found error. */
+  onServerRequest?(method: string, params: unknown): Promise<unknown>;
+  /** Extra `codex app-server` arguments (e.g. more `-c` overrides). */
+  extraArgs?: readonly string[];
+}
+
+/** Per-thread settings, replayed by `thread/resume` after a restart or in a new process. */
+export interface CodexThreadSettings {
+  /** The session's working directory (absolute). */
+  cwd: string;
+  model?: string;
+  /** The GPT-5 behaviour contract; Codex keeps the rest of its own prompt. */
+  developerInstructions?: string;
+  /** Default `on-request`: Codex asks before leaving the sandbox. */
+  approvalPolicy?: AskForApproval;
+  /** Default `workspace-write`. */
+  sandbox?: SandboxMode;
+}
+
+/** Options of {@link CodexAppServerClient.runTurn}. */
+export interface CodexTurnOptions {
+  threadId: string;
+  /** The user's message. */
+  text: string;
+  /** Used to resume the thread when this process has not loaded it yet. */
+  settings: CodexThreadSettings;
+  /** Aborting sends `turn/interrupt`; the stream then ends with `status: "incomplete"`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A client of ONE `codex app-server` process shared by many sessions (threads). The process
+ * is started lazily, restarted on the next call after it dies (turns running at that moment
+ * fail with `codex_app_server_exited`), and stopped by {@link close}.
+ */
+export class CodexAppServerClient {
+  private proc: AppServerProcess | undefined;
+  private starting: Promise<AppServerProcess> | undefined;
+  private readonly active = new Map<string, ActiveTurn>();
+  private readonly threads = new Map<string, { settings: CodexThreadSettings; loadedIn?: AppServerProcess }>();
+  private limits: RateLimitFacts = {};
+  private closed = false;
+  private readonly auth: CodexAuth;
+
+  constructor(private readonly opts: CodexAppServerClientOptions = {}) {
+    this.auth = opts.auth ?? (opts.endpoint?.apiKey ? { kind: "apiKey", apiKey: opts.endpoint.apiKey } : { kind: "app-server" });
+  }
+
+  // The options hold keys and token callbacks: print only what is safe.
+  [inspect.custom](): string {
+    return `CodexAppServerClient { pid: ${this.pid}, auth: ${this.auth.kind}, endpoint: ${this.opts.endpoint?.baseUrl ?? "OpenAI"} }`;
+  }
+
+  toJSON(): { pid: number | undefined; auth: string; endpoint: string } {
+    return { pid: this.pid, auth: this.auth.kind, endpoint: this.opts.endpoint?.baseUrl ?? "OpenAI" };
+  }
+
+  /** Pid of the running app-server, if any. */
+  get pid(): number | undefined {
+    return this.proc?.alive ? this.proc.pid : undefined;
+  }
+
+  /** How many times a process was started (restarts included). */
+  starts = 0;
+
+  /** Start (or restart) the app-server and authenticate. Idempotent while it runs. */
+  async start(): Promise<AppServerProcess> {
+    if (this.closed) throw new CodexHarnessError("codex_closed", "This Codex harness client was closed.");
+    if (this.proc?.alive) return this.proc;
+    this.starting ??= this.spawn().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  /** Create a new Codex thread; returns its id (record it in the session). */
+  async startThread(settings: CodexThreadSettings): Promise<string> {
+    const proc = await this.start();
+    const res = await proc.request<ThreadStartResponse>("thread/start", this.threadParams(settings));
+    this.threads.set(res.thread.id, { settings, loadedIn: proc });
+    return res.thread.id;
+  }
+
+  /** Run one turn on a thread, streaming core events; throws a `CodexHarnessError` on failure. */
+  async *runTurn(options: CodexTurnOptions): AsyncGenerator<StreamEvent> {
+    const { threadId, signal } = options;
+    if (this.active.has(threadId)) {
+      throw new CodexHarnessError("codex_turn_failed", "A turn is already running on this Codex thread.", { threadId });
+    }
+    if (signal?.aborted) {
+      // Aborted before it began: nothing to interrupt, and nothing was sent upstream.
+      yield { type: "response.done", status: "incomplete", responseId: "", output: [], usage: emptyUsage(), reason: "interrupted" };
+      return;
+    }
+    const proc = await this.start();
+    await this.ensureLoaded(proc, threadId, options.settings);
+    const turn = new ActiveTurn(threadId, options.settings.model, () => this.limits);
+    this.active.set(threadId, turn);
+    const interrupt = () => {
+      if (turn.turnId && proc.alive) proc.request("turn/interrupt", { threadId, turnId: turn.turnId }).catch(() => {});
+    };
+    signal?.addEventListener("abort", interrupt, { once: true });
+    try {
+      const res = await proc.request<TurnStartResponse>("turn/start", {
+        threadId,
+        input: [{ type: "text", text: options.text, text_elements: [] }],
+      });
+      turn.turnId ??= res.turn.id;
+      if (signal?.aborted) interrupt();
+      yield* turn;
+    } catch (error) {
+      turn.fail(error);
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", interrupt);
+      // A consumer that stopped reading early must not leave the thread busy upstream.
+      if (!turn.done) interrupt();
+      this.active.delete(threadId);
+    }
+  }
+
+  /**
+   * Stop the current app-server but keep the client usable: the next call starts a new one and
+   * resumes threads on demand. Codex lets only one process write a thread, so a host hands a
+   * session to another process this way (or by exiting).
+   */
+  async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    const proc = this.proc;
+    this.proc = undefined;
+    await proc?.close();
+  }
+
+  /** The app-server's view of its account (`account/read`), e.g. after a token hand-off. */
+  async account(): Promise<GetAccountResponse> {
+    const proc = await this.start();
+    return proc.request<GetAccountResponse>("account/read", { refreshToken: false });
+  }
+
+  /** Stop the app-server (no process is left behind). Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
+    await this.proc?.close();
+  }
+
+  private threadParams(s: CodexThreadSettings): Record<string, unknown> {
+    return {
+      cwd: s.cwd,
+      ...(s.model ? { model: s.model } : {}),
+      ...(s.developerInstructions ? { developerInstructions: s.developerInstructions } : {}),
+      approvalPolicy: s.approvalPolicy ?? "on-request",
+      sandbox: s.sandbox ?? "workspace-write",
+    };
+  }
+
+  private async ensureLoaded(proc: AppServerProcess, threadId: string, settings: CodexThreadSettings): Promise<void> {
+    const known = this.threads.get(threadId);
+    if (known?.loadedIn === proc) return;
+    try {
+      await proc.request("thread/resume", { threadId, ...this.threadParams(settings) });
+    } catch (error) {
+      if (error instanceof CodexHarnessError && /active writer/i.test(error.message)) {
+        throw new CodexHarnessError("codex_thread_busy", "Another process is running this session's Codex thread.", {
+          threadId,
+          method: "thread/resume",
+          cause: error,
+          hint: "Finish or close the other Genesis process using this session, then retry.",
+        });
+      }
+      throw error;
+    }
+    this.threads.set(threadId, { settings, loadedIn: proc });
+  }
+
+  private async spawn(): Promise<AppServerProcess> {
+    const env = this.opts.env ?? process.env;
+    const launch = buildCodexLaunch(this.opts.endpoint);
+    const proc = AppServerProcess.start({
+      bin: resolveCodexBinary({ path: this.opts.codexBin, env }),
+      args: [...launch.args, ...(this.opts.extraArgs ?? [])],
+      env: { ...env, ...launch.env },
+      codexHome: this.opts.codexHome ?? join(resolveGenesisHome(env), "codex"),
+      requestTimeoutMs: this.opts.requestTimeoutMs,
+      onNotification: (method, params) => this.onNotification(method, params),
+      onServerRequest: (method, params) =>
+        answerServerRequest(
+          {
+            approvalHandler: this.opts.approvalHandler ?? defaultApprovalPolicy,
+            workingDirectory: (id) => this.threads.get(id)?.settings.cwd,
+            item: (threadId, itemId) => this.active.get(threadId)?.items.get(itemId),
+            refreshTokens: this.refresher(),
+            onOtherRequest: this.opts.onServerRequest,
+          },
+          method,
+          params,
+        ),
+      onExit: (exit) => {
+        for (const turn of this.active.values()) {
+          turn.fail(
+            new CodexHarnessError("codex_app_server_exited", `The Codex app-server died during the turn (${exit.signal ?? `code ${exit.code}`}).`, {
+              threadId: turn.threadId,
+              turnId: turn.turnId,
+              exitCode: exit.code,
+              signal: exit.signal,
+              hint: "The next turn restarts it and resumes the thread.",
+            }),
+          );
+        }
+      },
+    });
+    this.starts++;
+    try {
+      await this.handshake(proc, launch.customProvider);
+    } catch (error) {
+      await proc.close(200);
+      throw error;
+    }
+    this.proc = proc;
+    return proc;
+  }
+
+  private refresher(): ((previousAccountId?: string) => Promise<CodexAuthTokens>) | undefined {
+    const auth = this.auth;
+    if (auth.kind !== "chatgpt") return undefined;
+    return (prev) => (auth.refresh ? auth.refresh(prev) : auth.getTokens());
+  }
+
+  private async handshake(proc: AppServerProcess, customProvider: boolean): Promise<void> {
+    const experimental = this.auth.kind === "chatgpt";
+    await proc.request("initialize", {
+      clientInfo: { name: "genesis", title: "Genesis", version: this.opts.clientVersion ?? __GENESIS_VERSION__ },
+      capabilities: { experimentalApi: experimental, requestAttestation: false },
+    });
+    proc.notify("initialized");
+    if (this.auth.kind === "chatgpt") {
+      const t = await this.auth.getTokens();
+      await proc.request("account/login/start", {
+        type: "chatgptAuthTokens",
+        accessToken: t.accessToken,
+        chatgptAccountId: t.accountId,
+        chatgptPlanType: t.planType ?? null,
+      });
+    } else if (this.auth.kind === "apiKey" && !customProvider) {
+      await proc.request("account/login/start", { type: "apiKey", apiKey: this.auth.apiKey });
+    } else if (this.auth.kind === "app-server") {
+      const account = await proc.request<GetAccountResponse>("account/read", { refreshToken: false });
+      if (!account.account && account.requiresOpenaiAuth) {
+        throw new CodexHarnessError("codex_not_signed_in", "The Codex app-server has no account to run turns with.", {
+          hint: "Sign in with genesis models auth login --provider openai-codex, or set OPENAI_API_KEY.",
+        });
+      }
+    }
+  }
+
+  private onNotification(method: string, params: any): void {
+    if (method === "account/rateLimits/updated") {
+      const r = params?.rateLimits;
+      this.limits = {
+        planType: r?.planType ?? this.limits.planType,
+        resetsAt: r?.primary?.resetsAt ?? r?.secondary?.resetsAt ?? this.limits.resetsAt,
+      };
+      return;
+    }
+    const threadId = params?.threadId;
+    if (typeof threadId === "string") this.active.get(threadId)?.onNotification(method, params);
+  }
+}

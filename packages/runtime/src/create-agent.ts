@@ -1,0 +1,238 @@
+import { randomUUID } from "node:crypto";
+import { RouteError, type Route, type RuntimeId, type SessionRecord, type SessionStore } from "@genesis/core";
+import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderOptions } from "@genesis/openai";
+import { createCodexStreamers } from "@genesis/codex-oauth";
+import { AgentEnv, type AgentEnvOptions, type AgentSnapshot } from "./_agent-env.js";
+import { JsonlSessionStore } from "./jsonl-session-store.js";
+import { ToolRegistry } from "./tool-registry.js";
+import { builtinTools } from "./builtin-tools.js";
+import { createPiRunner, type ModelStreamer } from "./pi-runner.js";
+import { toTurnRoute, type AgentEvent, type TurnRunner, type TurnOutcome } from "./turn-runner.js";
+import { buildInstructions, budgetHistory } from "./_turn-prep.js";
+import { ENTRY_ITEM, ENTRY_RUNNER_STATE, ENTRY_TURN, runnerStateOf, transcriptOf } from "./_session-entries.js";
+import { buildStatus, type AgentStatus } from "./agent-status.js";
+
+/** Makes the model streamer for a route whose provider the built-in factory does not handle. */
+export type ProviderFactory = (route: Route, ctx: { apiKey?: string }) => ModelStreamer | Promise<ModelStreamer>;
+
+/** Options of {@link createAgent}. */
+export interface AgentOptions extends AgentEnvOptions {
+  /** Session storage; default JSONL files under `$GENESIS_HOME/sessions`. */
+  store?: SessionStore;
+  /** Tools offered to the model; default a registry holding `get_time` and `read_file`. */
+  tools?: ToolRegistry;
+  /** Root for file tools. Default `process.cwd()`. */
+  cwd?: string;
+  /** Runtime implementations by id. `pi` defaults to the built-in loop; `codex` must be supplied. */
+  runners?: Partial<Record<RuntimeId, TurnRunner>>;
+  /** Streamers by provider id, replacing the built-in ones (`openai`-style via @genesis/openai, `openai-codex` via @genesis/codex-oauth). */
+  providers?: Record<string, ProviderFactory>;
+  /** Injected into every `openai/*`-style provider (tests, custom sockets). */
+  fetch?: typeof globalThis.fetch;
+  WebSocket?: OpenAIProviderOptions["WebSocket"];
+  transportOptions?: OpenAIProviderOptions["transportOptions"];
+  /** Base system prompt; the GPT-5 overlay is appended when the route calls for it. */
+  systemPrompt?: string;
+}
+
+/** One finished turn, as {@link Agent.run} returns it. */
+export interface AgentRunResult {
+  sessionId: string;
+  outcome: TurnOutcome;
+  text: string;
+  events: AgentEvent[];
+  done: Extract<AgentEvent, { type: "turn.done" }>;
+}
+
+/** A Genesis agent: sessions, tools and runtimes behind one object. See {@link createAgent}. */
+export interface Agent {
+  readonly tools: ToolRegistry;
+  readonly store: SessionStore;
+  /** Start a session; the runtime is resolved now (from config) and recorded for its lifetime. */
+  createSession(options?: { model?: string; id?: string }): Promise<SessionRecord>;
+  /**
+   * Run one turn in an existing session, yielding events that end with one `turn.done`
+   * (model/tool/transport failures and aborts are reported there). Throws a typed error before
+   * the first event when the turn cannot start: unknown session, route not ready (e.g.
+   * `api_key_missing`, whose hint names `openai-codex/*` when a Codex sign-in exists), or a
+   * runtime this agent was not given.
+   */
+  send(sessionId: string, message: string, options?: { signal?: AbortSignal }): AsyncIterable<AgentEvent>;
+  /** Convenience: create the session if needed, run one turn, collect the events. */
+  run(message: string, options?: { sessionId?: string; model?: string; signal?: AbortSignal; onEvent?: (e: AgentEvent) => void }): Promise<AgentRunResult>;
+  status(sessionId: string): Promise<AgentStatus>;
+  /** Set a session override (e.g. `fastMode`); it wins over config for this session only. */
+  setOverride(sessionId: string, key: string, value: unknown): Promise<void>;
+  /** Clear a session override so the configured default applies again. */
+  clearOverride(sessionId: string, key: string): Promise<void>;
+  /** Switch the session's model (kept as the `modelRef` override). */
+  setModel(sessionId: string, ref: string): Promise<Route>;
+  /** The route the session's next turn will use. */
+  route(sessionId: string): Promise<Route>;
+  close(): Promise<void>;
+}
+
+/** Session override key holding a `/model` switch. */
+export const MODEL_OVERRIDE = "modelRef";
+
+/**
+ * Create an agent. Config and credentials are read fresh for every turn and status call, so
+ * edits apply to the next turn; a session's runtime is fixed when the session is created
+ * (use a new session to pick up an `embeddedHarness` change).
+ */
+export function createAgent(options: AgentOptions = {}): Agent {
+  const envs = new AgentEnv(options);
+  const store = options.store ?? new JsonlSessionStore({ dir: envs.sessionsDir });
+  const tools = options.tools ?? registryWithBuiltins();
+  const cwd = options.cwd ?? process.cwd();
+  const providers = new Map<string, OpenAIProvider>();
+  const warmed = new Set<string>();
+  const current = new Map<string, Route>();
+  let codex: ReturnType<typeof createCodexStreamers> | undefined;
+  const snapshots = new Map<string, AgentSnapshot>();
+
+  async function streamerFor(route: Route, sessionId: string): Promise<ModelStreamer> {
+    const snap = snapshots.get(sessionId) ?? (await envs.snapshot());
+    const apiKey = await envs.apiKey(snap, route.provider);
+    const custom = options.providers?.[route.provider];
+    if (custom) return custom(route, apiKey ? { apiKey } : {});
+    if (route.provider === "openai-codex") {
+      // ChatGPT/Codex sign-in through the pi loop: the codex-oauth streamers own credentials
+      // (single-flight refresh) and keep one transport per backend.
+      codex ??= createCodexStreamers({ env: envs.env, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}), ...(options.transportOptions ? { transport: options.transportOptions } : {}) });
+      const streamer = codex(route);
+      if (!warmed.has(sessionId)) {
+        warmed.add(sessionId);
+        await streamer.warm(sessionId).catch(() => undefined);
+      }
+      return streamer as ModelStreamer;
+    }
+    const key = [route.provider, route.baseUrl, route.endpointClass, route.api, route.transport, route.params.openaiWsWarmup, apiKey ?? ""].join("\u0000");
+    let provider = providers.get(key);
+    if (!provider) {
+      provider = createOpenAIProvider({
+        route, apiKey: apiKey ?? "", fetch: options.fetch, WebSocket: options.WebSocket, transportOptions: options.transportOptions,
+      });
+      providers.set(key, provider);
+    }
+    const bound = provider;
+    if (!warmed.has(sessionId) && route.api === "responses" && route.transport !== "sse" && route.params.openaiWsWarmup !== false) {
+      warmed.add(sessionId);
+      await bound.warm(sessionId).catch(() => undefined); // a failed warm-up only costs the first turn its head start
+    }
+    return {
+      streamTurn: (request, o) => bound.streamTurn(request, { ...o, route: current.get(o.sessionId) ?? route }),
+      state: () => bound.state(),
+    };
+  }
+
+  let pi: TurnRunner | undefined;
+  const runnerFor = (id: RuntimeId): TurnRunner => {
+    const supplied = options.runners?.[id];
+    if (supplied) return supplied;
+    if (id === "pi") return (pi ??= createPiRunner({ provider: (r, ctx) => streamerFor(r.resolved!, ctx.sessionId) }));
+    throw new RouteError("runtime_unavailable", `This session runs on the '${id}' runtime, which this agent was not given.`, {
+      hint: "Pass runners: { codex: createCodexTurnRunner() } to createAgent, or start a new session (/new) on the default runtime.",
+    });
+  };
+
+  async function load(sessionId: string, withEntries = false) {
+    // One round of parallel reads: the session, its transcript and the config/auth stamps.
+    const [record, entries, snap] = await Promise.all([
+      store.get(sessionId),
+      withEntries ? store.readEntries(sessionId).catch(() => []) : undefined,
+      envs.snapshot(),
+    ]);
+    if (!record) throw new RouteError("session_not_found", `no session '${sessionId}'`, { hint: "Omit the session id to start a new one." });
+    const ref = typeof record.overrides[MODEL_OVERRIDE] === "string" ? (record.overrides[MODEL_OVERRIDE] as string) : record.modelRef;
+    return { record, snap, ref, entries: entries ?? [] };
+  }
+
+  const agent: Agent = {
+    tools,
+    store,
+    async createSession(opts = {}) {
+      const snap = await envs.snapshot();
+      const ref = opts.model ?? envs.defaultModel(snap);
+      const route = envs.route(snap, ref);
+      return store.create({ ...(opts.id ? { id: opts.id } : {}), runtime: route.runtime, harnessId: route.runtime === "codex" ? "codex-app-server" : "pi", modelRef: route.ref });
+    },
+    async *send(sessionId, message, sendOptions = {}) {
+      const { record, snap, ref, entries } = await load(sessionId, true);
+      const route = envs.readyRoute(snap, ref, record);
+      current.set(sessionId, route);
+      snapshots.set(sessionId, snap);
+      const list = tools.list();
+      const instructions = buildInstructions(route, options.systemPrompt);
+      const history = budgetHistory(transcriptOf(entries), route, instructions, list, message);
+      const turnId = randomUUID();
+      const runner = runnerFor(record.runtime);
+      const batch: { type: string; at: number; [k: string]: unknown }[] = [];
+      let done: Extract<AgentEvent, { type: "turn.done" }> | undefined;
+      try {
+        for await (const event of runner.runTurn(
+          { sessionId, turnId, route: toTurnRoute(route), message, instructions, history: history.items, tools: list, params: { ...route.params }, runnerState: runnerStateOf(entries, record.codexThreadId), cwd },
+          { signal: sendOptions.signal },
+        )) {
+          if (event.type === "item") batch.push({ type: ENTRY_ITEM, at: Date.now(), turnId, item: event.item });
+          else if (event.type === "runner.state") {
+            batch.push({ type: ENTRY_RUNNER_STATE, at: Date.now(), state: event.state });
+            if (typeof event.state.codexThreadId === "string") await store.setCodexThreadId(sessionId, event.state.codexThreadId);
+          } else if (event.type === "turn.done") done = event;
+          yield event;
+        }
+      } finally {
+        if (done) batch.push({ type: ENTRY_TURN, at: Date.now(), turnId, outcome: done.outcome, usage: done.usage, model: route.ref, ...(done.transport ? { transport: done.transport } : {}) });
+        await store.appendEntries(sessionId, batch);
+      }
+    },
+    async run(message, runOptions = {}) {
+      const sessionId = runOptions.sessionId ?? (await agent.createSession(runOptions.model ? { model: runOptions.model } : {})).id;
+      if (runOptions.sessionId && runOptions.model) await agent.setModel(sessionId, runOptions.model);
+      const events: AgentEvent[] = [];
+      let done: Extract<AgentEvent, { type: "turn.done" }> | undefined;
+      for await (const event of agent.send(sessionId, message, { signal: runOptions.signal })) {
+        events.push(event);
+        runOptions.onEvent?.(event);
+        if (event.type === "turn.done") done = event;
+      }
+      return { sessionId, outcome: done!.outcome, text: done!.text, events, done: done! };
+    },
+    async status(sessionId) {
+      const { record, snap, ref, entries } = await load(sessionId, true);
+      const route = envs.route(snap, ref, record);
+      const runner = options.runners?.[record.runtime] ?? (record.runtime === "pi" ? pi : undefined);
+      return buildStatus({ record, route, entries, snap, runner: runner?.status?.(sessionId) });
+    },
+    async setOverride(sessionId, key, value) {
+      await store.setOverride(sessionId, key, value);
+    },
+    async clearOverride(sessionId, key) {
+      await store.clearOverride(sessionId, key);
+    },
+    async setModel(sessionId, ref) {
+      const { record, snap } = await load(sessionId);
+      const route = envs.route(snap, ref, record);
+      await store.setOverride(sessionId, MODEL_OVERRIDE, route.ref);
+      return route;
+    },
+    async route(sessionId) {
+      const { record, snap, ref } = await load(sessionId);
+      return envs.route(snap, ref, record);
+    },
+    async close() {
+      for (const provider of providers.values()) await provider.close();
+      providers.clear();
+      codex?.close();
+      await (store as { close?: () => Promise<void> }).close?.();
+      for (const runner of Object.values(options.runners ?? {})) await runner?.close?.();
+    },
+  };
+  return agent;
+}
+
+function registryWithBuiltins(): ToolRegistry {
+  const registry = new ToolRegistry();
+  for (const tool of builtinTools()) registry.register(tool);
+  return registry;
+}

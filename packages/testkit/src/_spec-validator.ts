@@ -1,0 +1,184 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+
+/**
+ * Validates JSON request bodies against the official OpenAI OpenAPI document. The document
+ * is read on first use and each operation's validator is compiled on first use, so an
+ * emulator that never validates (or validates one endpoint) pays for nothing else.
+ */
+
+/** A rejected body: a message naming the field and the complaint, and the field path as `param`. */
+export interface SpecViolation {
+  message: string;
+  param: string | null;
+}
+
+interface SpecDoc {
+  "x-operations"?: Record<string, { schema: unknown }>;
+  paths?: Record<string, Record<string, { operationId?: string; requestBody?: { content?: Record<string, { schema?: unknown }> } }>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+/** Default location of the trimmed spec shipped with the package (`spec/openapi.json`). */
+export function defaultSpecPath(): string {
+  // src/ and dist/ are both one level below the package root.
+  return fileURLToPath(new URL("../spec/openapi.json", import.meta.url));
+}
+
+/**
+ * Rewrites, in place, what the spec means but JSON Schema says differently: OpenAPI 3.0
+ * `nullable: true` becomes a type union, and `oneOf` becomes `anyOf` because the spec's unions
+ * are discriminated by `type`/`role` in practice while their branches overlap structurally
+ * (an input message matches both EasyInputMessage and InputMessage), which `oneOf` rejects.
+ */
+function rewriteNullable(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const n of node) rewriteNullable(n);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const obj = node as Record<string, unknown>;
+  if (obj["nullable"] === true) {
+    delete obj["nullable"];
+    if (typeof obj["type"] === "string") obj["type"] = [obj["type"], "null"];
+    else if (Array.isArray(obj["type"])) obj["type"] = [...new Set([...(obj["type"] as string[]), "null"])];
+    if (Array.isArray(obj["enum"]) && !obj["enum"].includes(null)) obj["enum"] = [...obj["enum"], null];
+  } else if (obj["nullable"] === false) {
+    delete obj["nullable"];
+  }
+  if (Array.isArray(obj["oneOf"]) && obj["anyOf"] === undefined) {
+    obj["anyOf"] = obj["oneOf"];
+    delete obj["oneOf"];
+  }
+  for (const v of Object.values(obj)) rewriteNullable(v);
+}
+
+const shared = new Map<string, SpecValidator>();
+
+/** One validator per spec file for the whole process, so many emulators compile each schema once. */
+export function sharedValidator(specPath: string = defaultSpecPath()): SpecValidator {
+  let v = shared.get(specPath);
+  if (!v) shared.set(specPath, (v = new SpecValidator(specPath)));
+  return v;
+}
+
+/** Lazily compiled validators over one spec document. */
+export class SpecValidator {
+  readonly #path: string;
+  #ajv: Ajv2020 | undefined;
+  #ops: Record<string, unknown> = {};
+  readonly #compiled = new Map<string, ValidateFunction>();
+
+  constructor(specPath: string = defaultSpecPath()) {
+    this.#path = specPath;
+  }
+
+  #load(): Ajv2020 {
+    if (this.#ajv) return this.#ajv;
+    const doc = JSON.parse(readFileSync(this.#path, "utf8")) as SpecDoc;
+    rewriteNullable(doc.components);
+    this.#ops = {};
+    if (doc["x-operations"]) {
+      for (const [id, op] of Object.entries(doc["x-operations"])) this.#ops[id] = op.schema;
+    } else {
+      // A full (untrimmed) spec: index request bodies by operationId.
+      for (const item of Object.values(doc.paths ?? {})) {
+        for (const op of Object.values(item)) {
+          const schema = op?.requestBody?.content?.["application/json"]?.schema;
+          if (op?.operationId && schema) this.#ops[op.operationId] = schema;
+        }
+      }
+    }
+    rewriteNullable(this.#ops);
+    // `optimize: false` skips Ajv's code-size passes: compiling CreateResponse takes ~30% less
+    // time, and start-up matters more here than a few microseconds per validation.
+    const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, discriminator: false, code: { optimize: false } });
+    ajv.addFormat("unixtime", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= 0 });
+    ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
+    ajv.addFormat("float", { type: "number", validate: () => true });
+    ajv.addFormat("uri", (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s));
+    for (const unknownFormat of ["binary", "byte", "email", "date-time", "uuid", "int32", "double"]) ajv.addFormat(unknownFormat, true);
+    ajv.addSchema({ $id: "openapi", components: doc.components }, "openapi");
+    this.#ajv = ajv;
+    return ajv;
+  }
+
+  /** True when the spec describes a JSON request body for this operation. */
+  has(operationId: string): boolean {
+    this.#load();
+    return operationId in this.#ops;
+  }
+
+  /**
+   * Validates `body` against the operation's request schema. Returns undefined when valid
+   * (or the operation is unknown to the spec), else the first meaningful violation.
+   */
+  validate(operationId: string, body: unknown): SpecViolation | undefined {
+    let fn = this.#compiled.get(operationId);
+    if (!fn) {
+      const ajv = this.#load();
+      const schema = this.#ops[operationId];
+      if (schema === undefined) return undefined;
+      // Local refs inside the operation schema point at the document root; resolve via the registered doc.
+      fn = ajv.compile(retarget(schema) as object);
+      this.#compiled.set(operationId, fn);
+    }
+    if (fn(body)) return undefined;
+    return describe(fn.errors ?? [], body);
+  }
+}
+
+function retarget(schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#/components/', '"$ref":"openapi#/components/'));
+}
+
+/** `/context_management/0/compact_threshold` → `context_management[0].compact_threshold`. */
+export function fieldPath(instancePath: string): string {
+  let out = "";
+  for (const raw of instancePath.split("/").slice(1)) {
+    const seg = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    out += /^\d+$/.test(seg) ? `[${seg}]` : out === "" ? seg : `.${seg}`;
+  }
+  return out;
+}
+
+function valueAt(body: unknown, instancePath: string): unknown {
+  let cur = body;
+  for (const raw of instancePath.split("/").slice(1)) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[raw.replaceAll("~1", "/").replaceAll("~0", "~")];
+  }
+  return cur;
+}
+
+const RANK: Record<string, number> = { enum: 0, const: 1, minimum: 0, maximum: 0, exclusiveMinimum: 0, exclusiveMaximum: 0, minLength: 0, maxLength: 0, pattern: 0, minItems: 0, maxItems: 0, format: 0, required: 2, additionalProperties: 2, type: 3, anyOf: 9, oneOf: 9, allOf: 9, if: 9, not: 8 };
+
+function describe(errors: ErrorObject[], body: unknown): SpecViolation {
+  // Prefer the deepest path (the most specific field), then concrete keywords over combinators.
+  const sorted = [...errors].sort((a, b) => {
+    const depth = b.instancePath.split("/").length - a.instancePath.split("/").length;
+    return depth !== 0 ? depth : (RANK[a.keyword] ?? 5) - (RANK[b.keyword] ?? 5);
+  });
+  const e = sorted[0];
+  if (!e) return { message: "Invalid request body.", param: null };
+  let path = fieldPath(e.instancePath);
+  let complaint = e.message ?? "is invalid";
+  if (e.keyword === "enum") {
+    // Collect the allowed values of every enum branch at the same path (anyOf unions).
+    const allowed = new Set<unknown>();
+    for (const x of errors) if (x.keyword === "enum" && x.instancePath === e.instancePath) for (const v of (x.params as { allowedValues: unknown[] }).allowedValues) allowed.add(v);
+    complaint = `must be one of ${[...allowed].map((v) => JSON.stringify(v)).join(", ")}`;
+  } else if (e.keyword === "required") {
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    path = path ? `${path}.${missing}` : missing;
+    return { message: `Missing required parameter: '${path}'.`, param: path };
+  } else if (e.keyword === "additionalProperties") {
+    const extra = (e.params as { additionalProperty: string }).additionalProperty;
+    path = path ? `${path}.${extra}` : extra;
+    return { message: `Unknown parameter: '${path}'.`, param: path };
+  }
+  const shown = JSON.stringify(valueAt(body, e.instancePath));
+  const subject = path === "" ? "body" : `${path}: ${shown === undefined ? "undefined" : shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}`;
+  return { message: `Invalid value for ${subject} (${complaint}).`, param: path || null };
+}
