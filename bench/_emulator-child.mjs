@@ -16,4 +16,6 @@ process.on("message", async (msg) => {
     process.send("ok");
   }
 });
+// Never outlive the bench that forked us.
+process.on("disconnect", () => process.exit(0));
 process.send({ port: emu.port, apiBase: emu.apiBase });

@@ -1,17 +1,30 @@
-import { readdirSync, existsSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 
 const root = resolve(import.meta.dirname, "..");
 
-/** Every workspace package, resolved to its TypeScript source so tests never need a build. */
+/**
+ * Every workspace package, resolved to its TypeScript source so tests never need a build.
+ * Subpath exports with an `@genesis/source` condition (e.g. `@genesis/core/lite`) come
+ * first: vite matches `@genesis/core` as a prefix of `@genesis/core/lite` otherwise.
+ */
 function sourceAliases(): Record<string, string> {
+  const subpaths: Record<string, string> = {};
   const aliases: Record<string, string> = {};
   for (const dir of readdirSync(join(root, "packages"))) {
     const src = join(root, "packages", dir, "src", "index.ts");
-    if (existsSync(src)) aliases[`@genesis/${dir}`] = src;
+    if (!existsSync(src)) continue;
+    aliases[`@genesis/${dir}`] = src;
+    const pkg = JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")) as {
+      exports?: Record<string, string | Record<string, string>>;
+    };
+    for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+      const source = typeof target === "object" ? target["@genesis/source"] : undefined;
+      if (subpath.startsWith("./") && source) subpaths[`@genesis/${dir}/${subpath.slice(2)}`] = join(root, "packages", dir, source);
+    }
   }
-  return aliases;
+  return { ...subpaths, ...aliases };
 }
 
 /** Shared vitest settings: node environment, source aliases, generous timeouts for socket tests. */

@@ -36,21 +36,25 @@ function findCommand(words: readonly string[]): { entry: CommandEntry; rest: str
 
 export async function main(argv: readonly string[]): Promise<number> {
   const first = argv[0];
+  const stdout = exitQuietlyOnEpipe(process.stdout);
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    process.stdout.write(`${helpText()}\n`);
+    stdout.write(`${helpText()}\n`);
     return first === undefined ? 2 : 0;
   }
   if (first === "--version" || first === "-v") {
-    process.stdout.write(`${__GENESIS_VERSION__}\n`);
+    stdout.write(`${__GENESIS_VERSION__}\n`);
     return 0;
   }
+  const stderr = exitQuietlyOnEpipe(process.stderr);
   const found = findCommand(argv);
   if (!found) {
     const group = COMMANDS.filter((c) => c.path[0] === first);
     if (group.length > 0) {
-      process.stderr.write(`genesis ${first}: choose a subcommand:\n${group.map((c) => `  genesis ${c.path.join(" ")}  ${c.summary}`).join("\n")}\n`);
+      stderr.write(`genesis ${first}: choose a subcommand:\n${group.map((c) => `  genesis ${c.path.join(" ")}  ${c.summary}`).join("\n")}\n`);
+    } else if (first.startsWith("-")) {
+      stderr.write(`genesis: unknown option '${first}'. Options go after the command; run 'genesis --help'.\n`);
     } else {
-      process.stderr.write(`genesis: unknown command '${first}'. Run 'genesis --help' for the list.\n`);
+      stderr.write(`genesis: unknown command '${first}'. Run 'genesis --help' for the list.\n`);
     }
     return 2;
   }
@@ -61,15 +65,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     const mod = await found.entry.load();
     const args = parseArgs(found.rest, new Set(mod.valueFlags ?? []));
     if (args.flags.get("help") === true) {
-      process.stdout.write(`${mod.usage}\n`);
+      stdout.write(`${mod.usage}\n`);
       return 0;
     }
     return await mod.run({
       argv: found.rest,
       args,
       env: process.env,
-      stdout: process.stdout,
-      stderr: process.stderr,
+      stdout,
+      stderr,
       stdin: process.stdin,
       signal: controller.signal,
     });
@@ -92,12 +96,22 @@ export function reportError(error: unknown): number {
   return e?.code === "usage" || e?.code === "invalid_argument" ? 2 : 1;
 }
 
-// `genesis models list | head` closes our stdout early; that is the reader's choice, not a failure.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
-  });
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * `genesis models list | head` closes our stdout early; that is the reader's choice, not a
+ * failure. Called per stream as it is first needed: merely touching `process.stderr` builds
+ * a pipe socket, which `--help` has no reason to pay for.
+ */
+function exitQuietlyOnEpipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+  return stream;
 }
 
 main(process.argv.slice(2)).then(

@@ -4,6 +4,7 @@ import { networkInterfaces } from "node:os";
 import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loginWithBrowser, parsePastedAnswer, type AuthorizePrompt } from "./browser-login.js";
+import { bindLoopback } from "./_callback-server.js";
 import { CodexAuthError } from "./codex-auth-error.js";
 import { resolveCodexOAuthSettings } from "./oauth-config.js";
 import { fakeJwt, startOAuthPeer } from "./__fixtures__/oauth-peer.js";
@@ -45,7 +46,7 @@ async function busyPort(): Promise<number> {
 }
 
 describe("loginWithBrowser", () => {
-  it("builds the authorize URL, binds 127.0.0.1 only, exchanges the code once, ignores a replay", async () => {
+  it("builds the authorize URL, binds loopback only, exchanges the code once, ignores a replay", async () => {
     peer.answer("/oauth/token", { status: 200, body: { access_token: access, refresh_token: "rt-1" } });
     const pages: Awaited<ReturnType<typeof callback>>[] = [];
     const creds = await loginWithBrowser({
@@ -137,6 +138,7 @@ describe("loginWithBrowser", () => {
     expect(error.code).toBe("oauth_timeout");
     const port = Number(new URL(redirect).port);
     await expect(fetch(`http://127.0.0.1:${port}/auth/callback`)).rejects.toThrow();
+    expect(await accepts("::1", port)).toBe(false);
   });
 
   it("cleans up on abort (Ctrl-C) and exchanges nothing", async () => {
@@ -223,7 +225,7 @@ function accepts(host: string, port: number): Promise<boolean> {
 }
 
 describe("callback server binding", () => {
-  it("listens on 127.0.0.1 only: not on ::1 or any other interface", async () => {
+  it("listens on loopback only (127.0.0.1 and ::1), on no other interface", async () => {
     const others = Object.values(networkInterfaces()).flat().filter((i) => i && !i.internal).map((i) => i!.address);
     const controller = new AbortController();
     const results: Record<string, boolean> = {};
@@ -238,7 +240,56 @@ describe("callback server binding", () => {
       },
     }).catch(() => undefined);
     expect(results["127.0.0.1"]).toBe(true);
-    for (const [address, ok] of Object.entries(results)) if (address !== "127.0.0.1") expect(ok, address).toBe(false);
+    expect(results["::1"]).toBe(true);
+    for (const [address, ok] of Object.entries(results)) if (address !== "127.0.0.1" && address !== "::1") expect(ok, address).toBe(false);
+  });
+
+  it("completes when the browser resolves localhost to ::1", async () => {
+    peer.answer("/oauth/token", { status: 200, body: { access_token: access, refresh_token: "rt-v6" } });
+    let page = 0;
+    const creds = await loginWithBrowser({
+      settings: settings(),
+      onAuthorizeUrl: async (p) => {
+        const state = new URL(p.url).searchParams.get("state")!;
+        const target = new URL(p.redirectUri.replace("localhost", "[::1]"));
+        target.searchParams.set("code", "code-v6");
+        target.searchParams.set("state", state);
+        const res = await fetch(target);
+        page = res.status;
+        await res.text();
+      },
+    });
+    expect(page).toBe(200);
+    expect(creds.refresh).toBe("rt-v6");
+    expect(Object.fromEntries(new URLSearchParams(peer.requests[0]!.body)).redirect_uri).toMatch(/^http:\/\/localhost:\d+\/auth\/callback$/);
+  });
+
+  it("treats a port whose ::1 side another program holds as busy, and moves on", async () => {
+    const squatter = createServer((_req, res) => res.end("not genesis"));
+    blockers.push(squatter);
+    await new Promise<void>((r) => squatter.listen(0, "::1", r));
+    const taken = (squatter.address() as AddressInfo).port;
+    const bound = await bindLoopback([taken, 0], () => undefined);
+    try {
+      expect(bound.port).not.toBe(taken);
+      expect(bound.hosts).toEqual(["127.0.0.1", "::1"]);
+      // Nothing of ours was left listening on 127.0.0.1 at the refused port.
+      expect(await accepts("127.0.0.1", taken)).toBe(false);
+    } finally {
+      await bound.close();
+    }
+    await expect(bindLoopback([taken], () => undefined)).rejects.toMatchObject({ code: "oauth_port_busy" });
+  });
+
+  it("carries on with 127.0.0.1 alone where the second loopback address does not exist", async () => {
+    // ::2 is never a local address: binding it fails like ::1 does on a host without IPv6.
+    const bound = await bindLoopback([0], () => undefined, ["127.0.0.1", "::2"]);
+    try {
+      expect(bound.hosts).toEqual(["127.0.0.1"]);
+      expect(await accepts("127.0.0.1", bound.port)).toBe(true);
+    } finally {
+      await bound.close();
+    }
   });
 });
 

@@ -43,7 +43,8 @@ export interface BrowserLoginOptions {
 type Outcome = { ok: true; code: string } | { ok: false; error: CodexAuthError };
 
 /**
- * Sign in through the browser: PKCE S256 + random state, a callback server on 127.0.0.1
+ * Sign in through the browser: PKCE S256 + random state, a loopback callback server
+ * (127.0.0.1, plus ::1 on the same port where IPv6 exists, so `localhost` works either way)
  * (port 1455, then the fallbacks), and a form POST to exchange the code.
  *
  * A callback whose `state` does not match gets 400 and the login keeps waiting (a stray

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openAuthStore, type OutputItem } from "@genesis/core";
 import { startEmulator, type Emulator } from "@genesis/testkit";
-import { UsageLimitError } from "@genesis/transport";
+import { RateLimitError, UsageLimitError } from "@genesis/transport";
+import { CodexRateLimitError } from "./codex-limit-error.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { codexCredentialStore } from "./codex-credential-store.js";
 import { buildCodexRequestBody, isNativeCodexEndpoint } from "./codex-request.js";
@@ -107,6 +108,39 @@ describe("openai-codex provider against the emulator's Codex backend", () => {
     expect(error).toBeInstanceOf(UsageLimitError);
     expect((error as UsageLimitError).plan).toBe("plus");
     expect((error as Error).message).toMatch(/plus plan.*resets in (29|30) min/);
+  });
+
+  it("types a usage limit without plan_type with the token's plan (WebSocket and SSE)", async () => {
+    const resetsAt = Math.floor(Date.now() / 1000) + 10 * 60;
+    const body = { error: { code: "usage_limit_reached", message: "The usage limit has been reached", resets_at: resetsAt } };
+    for (const mode of ["auto", "sse"] as const) {
+      // On the WebSocket wire the limit answers the upgrade; over SSE it answers the POST.
+      emu.fault(mode === "auto"
+        ? { kind: "ws-upgrade-status", status: 429, body, match: { path: "/backend-api/codex/responses" } }
+        : { kind: "http-status", status: 429, body, match: { path: "/backend-api/codex/responses" } });
+      const p = makeProvider(mode);
+      const error = await p.streamTurn({ model: "gpt-5.5", sessionId: `s-${mode}`, input: [{ type: "message", role: "user", content: "x" }] }).finalResponse().catch((e: unknown) => e);
+      expect(error, mode).toBeInstanceOf(UsageLimitError);
+      expect((error as UsageLimitError).plan).toBe("pro");
+      expect((error as Error).message).toMatch(/pro plan.*resets in (9|10) min/);
+      // A usage limit is final: auto mode must not retry it over SSE.
+      if (mode === "auto") expect(emu.requests.filter((r) => r.path === "/backend-api/codex/responses" && r.transport === "http")).toHaveLength(0);
+      provider?.close();
+    }
+  });
+
+  it("keeps a plain 429 a RateLimitError (retryable throttling), with plan and 'resets in N min' from Retry-After", async () => {
+    emu.fault({ kind: "rate-limit", retryAfter: "150", match: { path: "/backend-api/codex/responses" } });
+    const p = makeProvider("sse");
+    const error = await p.streamTurn({ model: "gpt-5.5", sessionId: "s", input: [{ type: "message", role: "user", content: "x" }] }).finalResponse().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CodexRateLimitError);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).not.toBeInstanceOf(UsageLimitError);
+    expect(error).toMatchObject({ code: "rate_limited", status: 429, plan: "pro", resetsInMin: 3, retryAfterMs: 150_000, serverCode: "rate_limit_exceeded" });
+    expect((error as Error).message).toBe("The ChatGPT/Codex backend is rate limiting requests (pro plan); resets in 3 min.");
+    emu.fault({ kind: "rate-limit", match: { path: "/backend-api/codex/responses" } });
+    const bare = await p.streamTurn({ model: "gpt-5.5", sessionId: "s", input: [{ type: "message", role: "user", content: "x" }] }).finalResponse().catch((e: unknown) => e);
+    expect((bare as Error).message).toBe("The ChatGPT/Codex backend is rate limiting requests (pro plan); try again in a moment.");
   });
 
   it("refreshes once after a 401 and retries with the new token", async () => {

@@ -7,6 +7,8 @@ import {
   type ResponsesTransportOptions,
   type TransportMode,
 } from "@genesis/transport";
+import { withCodexPlan } from "./codex-limit-error.js";
+import { readTokenClaims } from "./_jwt.js";
 import { buildCodexRequestBody, isNativeCodexEndpoint, type CodexTurnRequest } from "./codex-request.js";
 import type { CodexCredentialManager } from "./credential-manager.js";
 import { codexResponsesUrl, type CodexOAuthSettings } from "./oauth-config.js";
@@ -68,6 +70,7 @@ export function createCodexProvider(options: CodexProviderOptions): CodexProvide
   const native = isNativeCodexEndpoint(baseUrl);
   const userAgent = options.userAgent ?? `genesis/${__GENESIS_VERSION__} (${platform()} ${release()}; ${arch()})`;
   let lastAccess: string | undefined;
+  let lastPlan: string | undefined;
   const transport = createResponsesTransport({
     ...options.transport,
     baseUrl,
@@ -81,6 +84,7 @@ export function createCodexProvider(options: CodexProviderOptions): CodexProvide
     headers: async () => {
       const creds = await options.credentials.getCredentials();
       lastAccess = creds.access;
+      lastPlan = creds.planType ?? readTokenClaims(creds.access)?.planType;
       return {
         authorization: `Bearer ${creds.access}`,
         "chatgpt-account-id": creds.accountId,
@@ -115,7 +119,7 @@ export function createCodexProvider(options: CodexProviderOptions): CodexProvide
               await options.credentials.handleUnauthorized(lastAccess, { signal: turnOptions.signal });
               continue;
             }
-            throw error;
+            throw withCodexPlan(error, lastPlan);
           }
         }
       }

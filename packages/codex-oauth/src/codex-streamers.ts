@@ -1,10 +1,10 @@
 import type { StreamEvent } from "@genesis/core";
-import { openAuthStore } from "@genesis/core";
+import { loadConfig, openAuthStore } from "@genesis/core";
 import { codexCredentialStore } from "./codex-credential-store.js";
 import { createCodexProvider, type CodexProvider, type CodexProviderOptions } from "./codex-provider.js";
 import type { CodexInputItem, CodexToolSpec } from "./codex-request.js";
 import { CodexCredentialManager } from "./credential-manager.js";
-import { resolveCodexOAuthSettings, type CodexOAuthOverrides } from "./oauth-config.js";
+import { codexSettingsFromConfig, resolveCodexOAuthSettings, type CodexAuthConfigLike, type CodexOAuthOverrides } from "./oauth-config.js";
 
 /** The slice of core's `Route` the streamer reads (a `Route` fits as is). */
 export interface CodexRouteLike {
@@ -40,8 +40,13 @@ export interface CodexModelStreamer {
 export interface CodexStreamersOptions {
   /** Finds GENESIS_HOME and GENESIS_CODEX_* overrides. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** Issuer and other sign-in overrides (e.g. config `auth.openaiCodex`). */
+  /** Issuer and other sign-in overrides; when given, `config` and the config file are not read. */
   settings?: CodexOAuthOverrides;
+  /**
+   * A loaded Genesis config whose `auth.openaiCodex.{issuer,clientId}` drive token refresh.
+   * Default: the config file GENESIS_HOME points at, read once on the first turn.
+   */
+  config?: CodexAuthConfigLike;
   fetch?: typeof fetch;
   WebSocket?: CodexProviderOptions["WebSocket"];
   transport?: CodexProviderOptions["transport"];
@@ -57,14 +62,23 @@ const TIERS = new Set(["auto", "default", "flex", "priority"]);
  */
 export function createCodexStreamers(options: CodexStreamersOptions = {}): ((route: CodexRouteLike) => CodexModelStreamer) & { close(): void } {
   const env = options.env ?? process.env;
-  let credentials: CodexCredentialManager | undefined;
+  let credentials: Promise<CodexCredentialManager> | undefined;
   const providers = new Map<string, CodexProvider>();
-  const manager = () => {
-    if (!credentials) {
-      const settings = resolveCodexOAuthSettings(options.settings, env);
-      credentials = new CodexCredentialManager({ store: codexCredentialStore(openAuthStore({ env })), settings, fetch: options.fetch, now: options.now });
-    }
-    return credentials;
+  // Lazy: the config file is read (and the manager built) on the first turn, not at start-up.
+  const manager = (): Promise<CodexCredentialManager> =>
+    (credentials ??= (async () => {
+      const settings = options.settings
+        ? resolveCodexOAuthSettings(options.settings, env)
+        : codexSettingsFromConfig(options.config ?? (await loadConfig({ env })).config, env);
+      return new CodexCredentialManager({ store: codexCredentialStore(openAuthStore({ env })), settings, fetch: options.fetch, now: options.now });
+    })().catch((error: unknown) => {
+      credentials = undefined; // a fixed config file is picked up by the next turn
+      throw error;
+    }));
+  // One manager (one single-flight refresh) behind every provider.
+  const shared: CodexProviderOptions["credentials"] = {
+    getCredentials: async (o) => (await manager()).getCredentials(o),
+    handleUnauthorized: async (access, o) => (await manager()).handleUnauthorized(access, o),
   };
   const factory = (route: CodexRouteLike): CodexModelStreamer => {
     const warmup = route.params.openaiWsWarmup !== false;
@@ -73,7 +87,7 @@ export function createCodexStreamers(options: CodexStreamersOptions = {}): ((rou
     if (!provider) {
       const settings = resolveCodexOAuthSettings({ ...options.settings, codexBaseUrl: route.baseUrl }, env);
       provider = createCodexProvider({
-        credentials: manager(), settings, mode: route.transport, warmup, fetch: options.fetch, WebSocket: options.WebSocket, transport: options.transport,
+        credentials: shared, settings, mode: route.transport, warmup, fetch: options.fetch, WebSocket: options.WebSocket, transport: options.transport,
       });
       providers.set(key, provider);
     }

@@ -5,10 +5,10 @@
 export { CodexAuthError, SIGN_IN_AGAIN_HINT } from "./codex-auth-error.js";
 export type { CodexAuthErrorCode, CodexAuthErrorFields } from "./codex-auth-error.js";
 export {
-  resolveCodexOAuthSettings, tokenUrl, codexResponsesUrl, CODEX_CLIENT_ID, DEFAULT_CODEX_ISSUER, DEFAULT_CODEX_BASE_URL,
+  resolveCodexOAuthSettings, codexSettingsFromConfig, tokenUrl, codexResponsesUrl, CODEX_CLIENT_ID, DEFAULT_CODEX_ISSUER, DEFAULT_CODEX_BASE_URL,
   DEFAULT_CALLBACK_PORT, FALLBACK_CALLBACK_PORT,
 } from "./oauth-config.js";
-export type { CodexOAuthSettings, CodexOAuthOverrides } from "./oauth-config.js";
+export type { CodexOAuthSettings, CodexOAuthOverrides, CodexAuthConfigLike } from "./oauth-config.js";
 export { createPkcePair, createState, pkceChallenge, stateMatches } from "./pkce.js";
 export type { PkcePair } from "./pkce.js";
 export { readTokenClaims, decodeJwtPayload, OPENAI_AUTH_CLAIM } from "./_jwt.js";
@@ -28,6 +28,7 @@ export { signInWithCodex, signOutOfCodex } from "./sign-in.js";
 export type { CodexSignInOptions, CodexSignInResult } from "./sign-in.js";
 export { buildCodexRequestBody, isNativeCodexEndpoint, DEFAULT_CODEX_INSTRUCTIONS } from "./codex-request.js";
 export type { CodexTurnRequest, CodexInputItem, CodexToolSpec } from "./codex-request.js";
+export { CodexRateLimitError, withCodexPlan } from "./codex-limit-error.js";
 export { createCodexProvider, CODEX_SSE_BETA, CODEX_WS_BETA } from "./codex-provider.js";
 export type { CodexProvider, CodexProviderOptions, CodexTurn } from "./codex-provider.js";
 export { codexCatalogRecovery, registerCodexCatalogRecovery, CODEX_GPT55_CONTEXT_WINDOW, CODEX_GPT55_CONTEXT_TOKENS } from "./catalog-recovery.js";

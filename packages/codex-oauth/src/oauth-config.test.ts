@@ -1,6 +1,6 @@
-import { ConfigError } from "@genesis/core";
+import { ConfigError, resolveRoute } from "@genesis/core";
 import { describe, expect, it } from "vitest";
-import { codexResponsesUrl, resolveCodexOAuthSettings } from "./oauth-config.js";
+import { codexResponsesUrl, codexSettingsFromConfig, resolveCodexOAuthSettings } from "./oauth-config.js";
 
 describe("resolveCodexOAuthSettings", () => {
   it("defaults to OpenAI's issuer, the Codex client id, port 1455 and the ChatGPT backend", () => {
@@ -35,5 +35,26 @@ describe("resolveCodexOAuthSettings", () => {
     expect(codexResponsesUrl({ codexBaseUrl: "https://chatgpt.com/backend-api" })).toBe("https://chatgpt.com/backend-api/codex/responses");
     expect(codexResponsesUrl({ codexBaseUrl: "https://chatgpt.com/backend-api/codex" })).toBe("https://chatgpt.com/backend-api/codex/responses");
     expect(codexResponsesUrl({ codexBaseUrl: "https://chatgpt.com/backend-api/codex/responses/" })).toBe("https://chatgpt.com/backend-api/codex/responses");
+  });
+
+  it("agrees with core's route on every spelling, from config and from env", () => {
+    const auth = { oauth: { "openai-codex": { accountId: "a", expiresAt: 2_000_000_000_000 } } };
+    for (const base of ["http://127.0.0.1:9/backend-api", "http://127.0.0.1:9/backend-api/codex", "http://127.0.0.1:9/backend-api/codex/responses/"]) {
+      const fromConfig = resolveRoute({ ref: "openai-codex/gpt-5.5", config: { auth: { openaiCodex: { codexBaseUrl: base } } }, auth, env: {} });
+      const fromEnv = resolveRoute({ ref: "openai-codex/gpt-5.5", auth, env: { GENESIS_CODEX_BASE_URL: base } });
+      const ours = codexResponsesUrl(resolveCodexOAuthSettings({ codexBaseUrl: base }, {}));
+      expect(ours).toBe("http://127.0.0.1:9/backend-api/codex/responses");
+      expect(codexResponsesUrl({ codexBaseUrl: fromConfig.baseUrl })).toBe(ours);
+      expect(codexResponsesUrl({ codexBaseUrl: fromEnv.baseUrl })).toBe(ours);
+    }
+  });
+});
+
+describe("codexSettingsFromConfig", () => {
+  it("reads auth.openaiCodex.{issuer,codexBaseUrl,clientId} over env", () => {
+    const config = { auth: { openaiCodex: { issuer: "http://127.0.0.1:7", codexBaseUrl: "http://127.0.0.1:7/backend-api", clientId: "app_test" } } };
+    const s = codexSettingsFromConfig(config, { GENESIS_CODEX_AUTH_ISSUER: "http://127.0.0.1:8", GENESIS_CODEX_CLIENT_ID: "app_env" });
+    expect(s).toMatchObject({ issuer: "http://127.0.0.1:7", codexBaseUrl: "http://127.0.0.1:7/backend-api", clientId: "app_test", deviceVerificationUrl: "http://127.0.0.1:7/codex/device" });
+    expect(codexSettingsFromConfig(undefined, { GENESIS_CODEX_CLIENT_ID: "app_env" }).clientId).toBe("app_env");
   });
 });

@@ -27,7 +27,7 @@ const settingsSchema = z.object({
   originator: z.string().min(1).regex(/^[\w.-]+$/, "letters, digits, '.', '_' or '-'"),
   callbackPort: z.number().int().min(0).max(65535),
   fallbackPorts: z.array(z.number().int().min(0).max(65535)),
-  /** Host written into redirect_uri; the server still binds 127.0.0.1 only. */
+  /** Host written into redirect_uri (registered as `localhost`); the server binds loopback only: 127.0.0.1 and ::1. */
   redirectHost: z.string().min(1),
   callbackPath: z.string().startsWith("/"),
   /** Page the user opens for the device-code flow. */
@@ -78,6 +78,22 @@ export function resolveCodexOAuthSettings(
     });
   }
   return parsed.data;
+}
+
+/** The slice of a Genesis config this package reads: `auth.openaiCodex`. */
+export interface CodexAuthConfigLike {
+  auth?: { openaiCodex?: { issuer?: string | undefined; codexBaseUrl?: string | undefined; clientId?: string | undefined } | undefined } | undefined;
+}
+
+/**
+ * Resolve settings from a loaded config's `auth.openaiCodex.{issuer,codexBaseUrl,clientId}`
+ * (config wins), then the GENESIS_CODEX_* environment, then the defaults. Every caller (the
+ * login commands, the agent's streamers, the Codex harness) goes through here so they agree.
+ * @throws ConfigError naming the bad field.
+ */
+export function codexSettingsFromConfig(config: CodexAuthConfigLike | undefined, env: NodeJS.ProcessEnv = process.env): CodexOAuthSettings {
+  const urls = config?.auth?.openaiCodex;
+  return resolveCodexOAuthSettings({ issuer: urls?.issuer, codexBaseUrl: urls?.codexBaseUrl, clientId: urls?.clientId }, env);
 }
 
 /** `{issuer}/oauth/token`. */

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, open, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -13,8 +12,8 @@ export interface AtomicWriteOptions {
 const TEMP_SUFFIX = ".tmp";
 
 /** `.<name>.<pid>.<random>.tmp`: hidden, and the pid lets a later run spot orphans. */
-function tempName(target: string): string {
-  return join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
+function tempName(target: string, random: string): string {
+  return join(dirname(target), `.${basename(target)}.${process.pid}.${random}${TEMP_SUFFIX}`);
 }
 
 function pidAlive(pid: number): boolean {
@@ -73,7 +72,9 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   if (link?.isSymbolicLink()) path = await realpath(target);
   await ensureDir(dirname(path), options.dirMode ?? 0o700);
   await removeOrphanTemps(path);
-  const temp = tempName(path);
+  // node:crypto is loaded on the first write, not at import: read-only commands never need it.
+  const { randomBytes } = await import("node:crypto");
+  const temp = tempName(path, randomBytes(6).toString("hex"));
   let renamed = false;
   try {
     const handle = await open(temp, "wx", mode);

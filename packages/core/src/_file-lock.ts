@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { link, mkdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -89,6 +88,8 @@ export async function acquireFileLock(lockPath: string, options: FileLockOptions
   const staleMs = options.staleMs ?? 30_000;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
+  // Loaded here, not at import, so read-only commands that merely import core skip node:crypto.
+  const { randomBytes } = await import("node:crypto");
   const token = randomBytes(12).toString("hex");
   const started = now();
   let delay = 25;

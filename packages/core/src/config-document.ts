@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
-import JSON5 from "json5";
 import { ConfigError } from "./errors.js";
 import { resolveConfigPath } from "./paths.js";
 import type { GenesisConfig } from "./config-schema.js";
 
-// Reading and serializing the config file. Deliberately free of zod (type imports only), so
-// code that just needs the raw document does not pay for loading the schema library.
+// Reading the config file. Deliberately free of zod (type imports only), and json5 is loaded
+// only when there is a file to parse: read-only commands on a fresh machine start faster.
 
 /** Where to find the config file. */
 export interface ConfigFileOptions {
@@ -49,6 +48,7 @@ export async function readConfigDocument(options: ConfigFileOptions = {}): Promi
     });
   }
   if (text.replace(/^\uFEFF/, "").trim() === "") return { path, exists: true, document: {} };
+  const { default: JSON5 } = await import("json5");
   let parsed: unknown;
   try {
     parsed = JSON5.parse(text);
@@ -66,11 +66,6 @@ export async function readConfigDocument(options: ConfigFileOptions = {}): Promi
     });
   }
   return { path, exists: true, document: parsed as Record<string, unknown> };
-}
-
-/** Serialize a document the way Genesis writes it (JSON5, 2-space indent, trailing newline). */
-export function stringifyConfigDocument(document: unknown): string {
-  return `${JSON5.stringify(document, { space: 2, quote: '"' })}\n`;
 }
 
 /**

@@ -2,11 +2,12 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig, updateConfigDocument, writeConfigDocument } from "./config-file.js";
+import { updateConfigDocument, writeConfigDocument } from "./config-file.js";
+import { loadConfig } from "./load-config.js";
 import { readConfigDocument, resolveEnv } from "./config-document.js";
 import { setConfigValue } from "./config-path.js";
 import { ConfigError } from "./errors.js";
-import { ConfigValidationError } from "./validate-config.js";
+import { ConfigValidationError, validateConfig } from "./validate-config.js";
 
 let home: string;
 const env = () => ({ GENESIS_HOME: home });
@@ -24,6 +25,24 @@ describe("loadConfig", () => {
   it("treats a missing file as an empty config", async () => {
     const loaded = await loadConfig({ env: env() });
     expect(loaded).toEqual({ path: file(), exists: false, document: {}, config: {} });
+  });
+
+  it("takes a blank or {} file as the empty config, exactly what the schema makes of {}", async () => {
+    // loadConfig skips the schema for an empty document; that is only sound while the
+    // schema has no defaults, which this pins.
+    expect(validateConfig({})).toEqual({});
+    for (const text of ["", "  \n", "{}", "// nothing yet\n{ }\n"]) {
+      writeFileSync(file(), text);
+      expect((await loadConfig({ env: env() })).config).toEqual({});
+    }
+  });
+
+  it("still validates documents that are not plain objects", async () => {
+    for (const text of ["[]", "null", "42"]) {
+      writeFileSync(file(), text);
+      const error = await loadConfig({ env: env() }).catch((e: unknown) => e);
+      expect(error, text).toBeInstanceOf(ConfigValidationError);
+    }
   });
 
   it("honours GENESIS_CONFIG over GENESIS_HOME", async () => {

@@ -1,25 +1,16 @@
+import JSON5 from "json5";
 import { writeFileAtomic } from "./_atomic-file.js";
 import { acquireFileLock, LockTimeoutError } from "./_file-lock.js";
 import { ConfigError } from "./errors.js";
 import { resolveConfigPath } from "./paths.js";
 import type { GenesisConfig } from "./config-schema.js";
-import { readConfigDocument, stringifyConfigDocument, type ConfigDocument, type ConfigFileOptions } from "./config-document.js";
+import { readConfigDocument, type ConfigFileOptions } from "./config-document.js";
+import type { LoadedConfig } from "./load-config.js";
 import { validateConfig } from "./validate-config.js";
 
-/** A config file that parsed and validated. */
-export interface LoadedConfig extends ConfigDocument {
-  /** The validated config (transforms applied). */
-  config: GenesisConfig;
-}
-
-/**
- * Read, parse and validate the config file: `GENESIS_CONFIG`, else
- * `$GENESIS_HOME/genesis.json5` (GENESIS_HOME defaults to `~/.genesis`).
- * @throws ConfigError `config_parse`, or ConfigValidationError `config_invalid` naming every bad path.
- */
-export async function loadConfig(options: ConfigFileOptions = {}): Promise<LoadedConfig> {
-  const read = await readConfigDocument(options);
-  return { ...read, config: validateConfig(read.document, read.path) };
+/** Serialize a document the way Genesis writes it (JSON5, 2-space indent, trailing newline). */
+export function stringifyConfigDocument(document: unknown): string {
+  return `${JSON5.stringify(document, { space: 2, quote: '"' })}\n`;
 }
 
 /**

@@ -12,10 +12,11 @@ export type { ConfigValidationResult } from "./validate-config.js";
 export { formatConfigPath } from "./_config-issues.js";
 export type { ConfigIssue, PathSegment } from "./_config-issues.js";
 export { parseConfigPath, getConfigValue, setConfigValue, unsetConfigValue, parseConfigValue } from "./config-path.js";
-export { readConfigDocument, stringifyConfigDocument, resolveEnv } from "./config-document.js";
+export { readConfigDocument, resolveEnv } from "./config-document.js";
 export type { ConfigFileOptions, ConfigDocument } from "./config-document.js";
-export { loadConfig, writeConfigDocument, updateConfigDocument } from "./config-file.js";
-export type { LoadedConfig } from "./config-file.js";
+export { writeConfigDocument, updateConfigDocument, stringifyConfigDocument } from "./config-file.js";
+export { loadConfig } from "./load-config.js";
+export type { LoadedConfig } from "./load-config.js";
 export { parseModelRef, tryParseModelRef, formatModelRef, baseModelId, isGpt5ModelId, LEGACY_CODEX_PREFIX } from "./model-ref.js";
 export type { ModelRef } from "./model-ref.js";
 export {

@@ -1,6 +1,6 @@
 import { createParser } from "eventsource-parser";
 import { emptyUsage, normalizeUsage, type OutputItem, type StreamEvent, type Usage } from "@genesis/core";
-import { ServerStreamError, StreamIncompleteError, StreamParseError } from "@genesis/transport";
+import { ServerStreamError, StreamIncompleteError, StreamInterruptedError, StreamParseError, type TransportErrorFields } from "@genesis/transport";
 
 interface ToolState {
   itemId: string;
@@ -74,13 +74,29 @@ export async function* chatStreamEvents(body: ReadableStream<Uint8Array>, signal
     }
     if (typeof choice.finish_reason === "string") finish = choice.finish_reason;
   };
+  const partial = (): TransportErrorFields["partial"] => ({
+    text,
+    toolCalls: [...tools.values()].map((t) => ({ itemId: t.itemId, callId: t.callId, name: t.name, arguments: t.args, done: false })),
+    output: [],
+    usage,
+    lastSequenceNumber: -1,
+    events: index,
+  });
   const parser = createParser({ onEvent: (event) => onData(event.data) });
   const reader = body.getReader();
   const decoder = new TextDecoder();
   try {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
-      const { value, done: eof } = await reader.read();
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        // The socket dropped mid-stream: typed, with what arrived so far (never replayed: it may be billed).
+        throw new StreamInterruptedError("The Chat Completions stream was cut off by the connection.", { transport: "sse", cause: error, partial: partial() });
+      }
+      const { value, done: eof } = chunk;
       if (eof) break;
       parser.feed(decoder.decode(value, { stream: true }));
       if (failure) throw failure;
@@ -96,7 +112,7 @@ export async function* chatStreamEvents(body: ReadableStream<Uint8Array>, signal
   if (!done && finish === undefined) {
     throw new StreamIncompleteError("The Chat Completions stream ended before a finish_reason or [DONE].", {
       transport: "sse",
-      partial: { text, toolCalls: [...tools.values()].map((t) => ({ itemId: t.itemId, callId: t.callId, name: t.name, arguments: t.args, done: false })), output: [], usage, lastSequenceNumber: -1, events: index },
+      partial: partial(),
     });
   }
   const output: OutputItem[] = [];

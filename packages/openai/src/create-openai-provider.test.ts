@@ -124,6 +124,24 @@ describe("createOpenAIProvider (Responses, against the emulator)", () => {
     expect(provider.state()).toMatchObject({ mode: "auto", lastTransport: "websocket", wsDegraded: false });
   });
 
+  it("warm() opens the session's socket with a generate:false warm-up shaped for the route; the turn reuses it", async () => {
+    const provider = createOpenAIProvider({ route: route({ transport: "auto", params: { fastMode: true } }), apiKey: KEY });
+    open.push(provider);
+    await provider.warm("warm-1");
+    await (async () => {
+      for await (const _ of provider.streamTurn({ input: [{ type: "message", role: "user", content: "hi" }] }, { sessionId: "warm-1" })) void _;
+    })();
+    const sockets = emu.requests.filter((q) => q.transport === "websocket");
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]!.frames).toMatchObject([
+      { type: "response.create", model: "gpt-5.4", generate: false, input: [], store: true, prompt_cache_key: "warm-1" },
+      { type: "response.create", model: "gpt-5.4", input: [{ role: "user", content: "hi" }] },
+    ]);
+    expect(sockets[0]!.frames![0]).not.toHaveProperty("service_tier"); // a warm-up is never billed at priority
+    expect(sockets[0]!.frames![1]).toMatchObject({ service_tier: "priority" });
+    expect(sockets[0]!.frames![1]).not.toHaveProperty("generate");
+  });
+
   it("never shows the key in inspect output; a missing key is a typed error", () => {
     const provider = createOpenAIProvider({ route: route(), apiKey: KEY });
     open.push(provider);

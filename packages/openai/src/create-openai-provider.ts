@@ -51,7 +51,11 @@ export interface OpenAIProvider {
   shape(request: TurnRequest, sessionId?: string): ShapedRequest;
   /** Stream one model call as Genesis `StreamEvent`s (Responses over WS/SSE, or Chat Completions SSE). */
   streamTurn(request: TurnRequest, options: StreamTurnOptions): AsyncIterable<StreamEvent>;
-  /** Open and warm the session's WebSocket ahead of the first turn (no-op for SSE/Chat Completions). */
+  /**
+   * Open the session's WebSocket ahead of the first turn and send a `generate: false` warm-up
+   * (shaped from `request`, default empty input). No-op for Chat Completions, SSE-only routes and
+   * `params.openaiWsWarmup: false`.
+   */
   warm(sessionId: string, request?: TurnRequest): Promise<void>;
   state(): ProviderTransportState;
   close(): Promise<void>;
@@ -130,8 +134,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProv
     },
     async warm(sessionId, request) {
       if (!transport) return;
-      const body = request ? shape(request, sessionId).body : undefined;
-      await transport.warm(sessionId, body);
+      // Always with a body: the transport then sends a `generate: false` response.create with
+      // the route's model (a body-less warm() would only open the socket).
+      await transport.warm(sessionId, shape(request ?? { input: [] }, sessionId).body);
     },
     state() {
       const raw = transport?.state() ?? {};

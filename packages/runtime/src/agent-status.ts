@@ -15,7 +15,7 @@ export interface AgentStatus {
   /** `Genesis Pi Default` or `OpenAI Codex`. */
   runtimeLabel: string;
   transport: {
-    /** Configured mode: auto / sse / websocket. */
+    /** Configured mode (auto / sse / websocket), or `app-server` for Codex harness sessions. */
     mode: string;
     /** The wire the last turn actually used. */
     last?: string;
@@ -55,7 +55,8 @@ export function buildStatus(input: {
     runtime: record.runtime,
     runtimeLabel: route.runtimeLabel,
     transport: {
-      mode: route.transport,
+      // The Codex harness talks to its own app-server over stdio; the route's mode does not apply.
+      mode: runner?.transport === "app-server" ? "app-server" : route.transport,
       ...(runner?.lastTransport ?? usage.lastTransport ? { last: runner?.lastTransport ?? usage.lastTransport } : {}),
       wsDegraded: runner?.wsDegraded ?? false,
       ...(runner?.degradedForMs ? { degradedForMs: runner.degradedForMs } : {}),
@@ -73,8 +74,10 @@ export function buildStatus(input: {
 
 /** `/status` as text lines (what `genesis chat` prints). */
 export function formatStatus(s: AgentStatus): string {
-  const wire = `${s.transport.mode}${s.transport.last ? ` (last turn: ${s.transport.last})` : ""}`;
-  const degraded = s.transport.wsDegraded
+  const wire = `${s.transport.mode}${s.transport.last && s.transport.last !== s.transport.mode ? ` (last turn: ${s.transport.last})` : ""}`;
+  const degraded = s.transport.mode === "app-server"
+    ? "not used (Codex app-server over stdio)"
+    : s.transport.wsDegraded
     ? `degraded, using SSE${s.transport.degradedForMs ? ` for ~${Math.ceil(s.transport.degradedForMs / 1000)}s` : ""}`
     : "ok";
   const u = s.usage.total;

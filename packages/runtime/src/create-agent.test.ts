@@ -6,7 +6,9 @@ import { startEmulator, type Emulator } from "@genesis/testkit";
 import { openAuthStore } from "@genesis/core";
 import { createAgent, type Agent } from "./create-agent.js";
 import { formatStatus } from "./agent-status.js";
+import { estimateTokens } from "./context-budget.js";
 import type { TurnRunner } from "./turn-runner.js";
+import { createOpenAIProvider, type OpenAIProvider } from "@genesis/openai";
 
 let emu: Emulator;
 let home: string;
@@ -95,9 +97,25 @@ describe("createAgent", () => {
     const fresh = await agent.createSession();
     expect(fresh.runtime).toBe("codex");
     expect((await agent.status(fresh.id)).runtimeLabel).toBe("OpenAI Codex");
-    // without a codex runner the turn fails with a clear error, never silently on pi
-    const result = await agent.run("hi", { sessionId: fresh.id }).catch((e: Error) => e);
-    expect(result).toMatchObject({ code: "runtime_unavailable" });
+    // /status names the harness's wire before any codex turn ran
+    const before = await agent.status(fresh.id);
+    expect(before.transport).toEqual({ mode: "app-server", wsDegraded: false });
+    expect(formatStatus(before)).toContain("Transport: app-server; WebSocket: not used");
+  });
+
+  it("runs codex sessions on the Codex app-server harness by default (loaded at the first codex turn)", async () => {
+    await config({}, { embeddedHarness: { runtime: "codex" } });
+    // No runners option: the default codex runner is the real harness. With a missing binary the
+    // turn fails with the harness's typed error (never silently on pi, never before a codex turn).
+    agent = createAgent({ env: { ...env(), GENESIS_CODEX_BIN: join(home, "no-such-codex") }, cwd: home });
+    const session = await agent.createSession();
+    expect(session).toMatchObject({ runtime: "codex", harnessId: "codex-app-server" });
+    const result = await agent.run("hi", { sessionId: session.id });
+    expect(result.done).toMatchObject({ outcome: "failed", errorCode: "codex_binary_not_found", transport: "app-server" });
+    expect(result.events[0]).toMatchObject({ type: "turn.started", runtime: "codex" });
+    expect(emu.requests.filter((r) => r.path === "/v1/responses")).toHaveLength(0);
+    const status = await agent.status(session.id);
+    expect(status).toMatchObject({ runtimeLabel: "OpenAI Codex", transport: { mode: "app-server", last: "app-server" } });
   });
 
   it("dispatches to a supplied runner by the session's recorded runtime", async () => {
@@ -153,6 +171,13 @@ describe("createAgent", () => {
     expect(users).not.toContain("turn 0");
     expect(users.at(-1)).toBe("turn 3");
     expect(last.input.some((m: any) => m.role === "developer" && /omitted/.test(m.content))).toBe(true);
+    // Every request the emulator received fits the budget (same ~4 chars/token estimate).
+    for (const body of bodies()) {
+      expect(estimateTokens(body.instructions) + estimateTokens(body.input) + estimateTokens(body.tools ?? [])).toBeLessThanOrEqual(2_000);
+    }
+    // ... while the whole stored transcript would not have.
+    const stored = (await agent.store.readEntries(session.id)).filter((e) => e.type === "item").map((e) => e.item);
+    expect(estimateTokens(stored)).toBeGreaterThan(2_000);
   });
 
   it("auto transport: a WebSocket failure falls back to SSE and /status reports WebSocket degraded", async () => {
@@ -168,6 +193,39 @@ describe("createAgent", () => {
     expect(status.transport).toMatchObject({ mode: "auto", last: "sse", wsDegraded: true });
     expect(status.transport.degradedForMs).toBeGreaterThan(0);
     expect(formatStatus(status)).toMatch(/WebSocket: degraded, using SSE/);
+  });
+
+  it("warms the WebSocket before a session's first turn, for built-in and app-supplied providers", async () => {
+    await config({}, { models: { "openai/gpt-5.4": { params: { transport: "auto" } } } });
+    const wsFrames = () => emu.requests.filter((r) => r.transport === "websocket").flatMap((r) => r.frames ?? []) as { generate?: boolean; model?: string }[];
+    agent = createAgent({ env: env(), cwd: home });
+    const first = await agent.run("one");
+    await agent.run("two", { sessionId: first.sessionId });
+    expect(wsFrames().map((f) => (f.generate === false ? "warm" : "turn"))).toEqual(["warm", "turn", "turn"]);
+    await agent.close();
+    emu.reset();
+
+    // An embedding app's own factory (here wrapping the built-in provider) gets warm() called too.
+    const opened: OpenAIProvider[] = [];
+    const warmedFor: string[] = [];
+    agent = createAgent({
+      env: env(),
+      cwd: home,
+      providers: {
+        openai: (route, ctx) => {
+          const p = createOpenAIProvider({ route, apiKey: ctx.apiKey ?? "" });
+          opened.push(p);
+          return { streamTurn: (r, o) => p.streamTurn(r, o), state: () => p.state(), warm: (id) => (warmedFor.push(id), p.warm(id)) };
+        },
+      },
+    });
+    try {
+      const custom = await agent.run("three");
+      expect(warmedFor).toEqual([custom.sessionId]);
+      expect(wsFrames().map((f) => (f.generate === false ? "warm" : "turn"))).toEqual(["warm", "turn"]);
+    } finally {
+      for (const p of opened) await p.close();
+    }
   });
 
   it("keeps server-side compaction items and replays history from the latest one", async () => {

@@ -1,19 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { RouteError, type Route, type RuntimeId, type SessionRecord, type SessionStore } from "@genesis/core";
-import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderOptions } from "@genesis/openai";
-import { createCodexStreamers } from "@genesis/codex-oauth";
+import type { OpenAIProviderOptions } from "@genesis/openai";
+import { registerCodexCatalogRecovery } from "@genesis/codex-oauth";
 import { AgentEnv, type AgentEnvOptions, type AgentSnapshot } from "./_agent-env.js";
+import { StreamerPool, type ProviderFactory } from "./_model-streamers.js";
+import { lazyCodexRunner } from "./_lazy-codex-runner.js";
 import { JsonlSessionStore } from "./jsonl-session-store.js";
 import { ToolRegistry } from "./tool-registry.js";
 import { builtinTools } from "./builtin-tools.js";
-import { createPiRunner, type ModelStreamer } from "./pi-runner.js";
+import { createPiRunner } from "./pi-runner.js";
 import { toTurnRoute, type AgentEvent, type TurnRunner, type TurnOutcome } from "./turn-runner.js";
 import { buildInstructions, budgetHistory } from "./_turn-prep.js";
 import { ENTRY_ITEM, ENTRY_RUNNER_STATE, ENTRY_TURN, runnerStateOf, transcriptOf } from "./_session-entries.js";
 import { buildStatus, type AgentStatus } from "./agent-status.js";
 
-/** Makes the model streamer for a route whose provider the built-in factory does not handle. */
-export type ProviderFactory = (route: Route, ctx: { apiKey?: string }) => ModelStreamer | Promise<ModelStreamer>;
+export type { ProviderFactory };
 
 /** Options of {@link createAgent}. */
 export interface AgentOptions extends AgentEnvOptions {
@@ -23,9 +24,17 @@ export interface AgentOptions extends AgentEnvOptions {
   tools?: ToolRegistry;
   /** Root for file tools. Default `process.cwd()`. */
   cwd?: string;
-  /** Runtime implementations by id. `pi` defaults to the built-in loop; `codex` must be supplied. */
+  /**
+   * Runtime implementations by id, replacing the defaults: `pi` is the built-in loop; `codex` is
+   * the Codex app-server harness (`createCodexTurnRunner({ env })`), imported on the first codex
+   * turn, so the `codex` binary is only needed when a codex session runs.
+   */
   runners?: Partial<Record<RuntimeId, TurnRunner>>;
-  /** Streamers by provider id, replacing the built-in ones (`openai`-style via @genesis/openai, `openai-codex` via @genesis/codex-oauth). */
+  /**
+   * Streamers by provider id, replacing the built-in ones (`openai`-style via @genesis/openai,
+   * `openai-codex` via @genesis/codex-oauth). A streamer's `warm(sessionId)` is called before a
+   * session's first turn, as for the built-ins.
+   */
   providers?: Record<string, ProviderFactory>;
   /** Injected into every `openai/*`-style provider (tests, custom sockets). */
   fetch?: typeof globalThis.fetch;
@@ -81,58 +90,33 @@ export const MODEL_OVERRIDE = "modelRef";
  * (use a new session to pick up an `embeddedHarness` change).
  */
 export function createAgent(options: AgentOptions = {}): Agent {
+  // openai-codex/gpt-5.5 must keep routing for scheduled, sub-agent and default-model runs even
+  // when discovery omits it; registering is idempotent, and done here rather than on import.
+  registerCodexCatalogRecovery();
   const envs = new AgentEnv(options);
   const store = options.store ?? new JsonlSessionStore({ dir: envs.sessionsDir });
   const tools = options.tools ?? registryWithBuiltins();
   const cwd = options.cwd ?? process.cwd();
-  const providers = new Map<string, OpenAIProvider>();
-  const warmed = new Set<string>();
+  const streamers = new StreamerPool({ ...options, env: envs.env });
   const current = new Map<string, Route>();
-  let codex: ReturnType<typeof createCodexStreamers> | undefined;
   const snapshots = new Map<string, AgentSnapshot>();
 
-  async function streamerFor(route: Route, sessionId: string): Promise<ModelStreamer> {
-    const snap = snapshots.get(sessionId) ?? (await envs.snapshot());
-    const apiKey = await envs.apiKey(snap, route.provider);
-    const custom = options.providers?.[route.provider];
-    if (custom) return custom(route, apiKey ? { apiKey } : {});
-    if (route.provider === "openai-codex") {
-      // ChatGPT/Codex sign-in through the pi loop: the codex-oauth streamers own credentials
-      // (single-flight refresh) and keep one transport per backend.
-      codex ??= createCodexStreamers({ env: envs.env, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}), ...(options.transportOptions ? { transport: options.transportOptions } : {}) });
-      const streamer = codex(route);
-      if (!warmed.has(sessionId)) {
-        warmed.add(sessionId);
-        await streamer.warm(sessionId).catch(() => undefined);
-      }
-      return streamer as ModelStreamer;
-    }
-    const key = [route.provider, route.baseUrl, route.endpointClass, route.api, route.transport, route.params.openaiWsWarmup, apiKey ?? ""].join("\u0000");
-    let provider = providers.get(key);
-    if (!provider) {
-      provider = createOpenAIProvider({
-        route, apiKey: apiKey ?? "", fetch: options.fetch, WebSocket: options.WebSocket, transportOptions: options.transportOptions,
-      });
-      providers.set(key, provider);
-    }
-    const bound = provider;
-    if (!warmed.has(sessionId) && route.api === "responses" && route.transport !== "sse" && route.params.openaiWsWarmup !== false) {
-      warmed.add(sessionId);
-      await bound.warm(sessionId).catch(() => undefined); // a failed warm-up only costs the first turn its head start
-    }
-    return {
-      streamTurn: (request, o) => bound.streamTurn(request, { ...o, route: current.get(o.sessionId) ?? route }),
-      state: () => bound.state(),
-    };
-  }
-
-  let pi: TurnRunner | undefined;
+  const runners: Partial<Record<RuntimeId, TurnRunner>> = { ...options.runners };
+  runners.pi ??= createPiRunner({
+    provider: async (r, ctx) => {
+      const route = r.resolved!;
+      const snap = snapshots.get(ctx.sessionId) ?? (await envs.snapshot());
+      const apiKey = await envs.apiKey(snap, route.provider);
+      return streamers.get(route, ctx.sessionId, apiKey, () => current.get(ctx.sessionId) ?? route);
+    },
+  });
+  // The Codex harness reads the same config file the agent does.
+  runners.codex ??= lazyCodexRunner({ env: options.configPath ? { ...envs.env, GENESIS_CONFIG: options.configPath } : envs.env });
   const runnerFor = (id: RuntimeId): TurnRunner => {
-    const supplied = options.runners?.[id];
-    if (supplied) return supplied;
-    if (id === "pi") return (pi ??= createPiRunner({ provider: (r, ctx) => streamerFor(r.resolved!, ctx.sessionId) }));
-    throw new RouteError("runtime_unavailable", `This session runs on the '${id}' runtime, which this agent was not given.`, {
-      hint: "Pass runners: { codex: createCodexTurnRunner() } to createAgent, or start a new session (/new) on the default runtime.",
+    const runner = runners[id];
+    if (runner) return runner;
+    throw new RouteError("runtime_unavailable", `This session runs on the '${id}' runtime, which this agent does not have.`, {
+      hint: "Pass runners: { [id]: ... } to createAgent, or start a new session (/new) on the default runtime.",
     });
   };
 
@@ -201,8 +185,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     async status(sessionId) {
       const { record, snap, ref, entries } = await load(sessionId, true);
       const route = envs.route(snap, ref, record);
-      const runner = options.runners?.[record.runtime] ?? (record.runtime === "pi" ? pi : undefined);
-      return buildStatus({ record, route, entries, snap, runner: runner?.status?.(sessionId) });
+      return buildStatus({ record, route, entries, snap, runner: runners[record.runtime]?.status?.(sessionId) });
     },
     async setOverride(sessionId, key, value) {
       await store.setOverride(sessionId, key, value);
@@ -221,11 +204,9 @@ export function createAgent(options: AgentOptions = {}): Agent {
       return envs.route(snap, ref, record);
     },
     async close() {
-      for (const provider of providers.values()) await provider.close();
-      providers.clear();
-      codex?.close();
+      await streamers.close();
       await (store as { close?: () => Promise<void> }).close?.();
-      for (const runner of Object.values(options.runners ?? {})) await runner?.close?.();
+      for (const runner of Object.values(runners)) await runner?.close?.();
     },
   };
   return agent;

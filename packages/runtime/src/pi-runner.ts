@@ -19,6 +19,11 @@ import { runToolCall } from "./_run-tool.js";
 export interface ModelStreamer {
   streamTurn(request: TurnRequest, options: { sessionId: string; turnId?: string; signal?: AbortSignal }): AsyncIterable<StreamEvent>;
   state?(): { mode: string; lastTransport?: "sse" | "websocket"; wsDegraded: boolean; degradedForMs?: number };
+  /**
+   * Open (and warm) the session's WebSocket before its first turn. `createAgent` calls it once
+   * per session unless the route uses SSE or sets `params.openaiWsWarmup: false`.
+   */
+  warm?(sessionId: string): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -200,6 +200,15 @@ describe("WebSocket faults", () => {
     expect(s.messages).toHaveLength(0);
   });
 
+  it("ws-close 1006 mid-stream drops the connection after N events, without a close frame", async () => {
+    emu.fault({ kind: "ws-close", code: 1006, afterEvents: 4 });
+    const s = await openSocket(url());
+    s.ws.send(create);
+    expect((await s.closed).code).toBe(1006);
+    expect(s.messages).toHaveLength(4);
+    expect(s.messages.map((m) => (m as { type: string }).type)).not.toContain("response.completed");
+  });
+
   it.each([1009, 1011])("ws-close %i mid-stream sends a close frame after N events", async (code) => {
     emu.fault({ kind: "ws-close", code, afterEvents: 3 });
     const s = await openSocket(url());
@@ -263,6 +272,12 @@ describe("WebSocket faults", () => {
     s.ws.send(create);
     await s.untilTerminal();
     expect(performance.now() - t0).toBeGreaterThanOrEqual(240);
+
+    emu.fault({ kind: "latency", perFrameMs: 20, match: { transport: "websocket" } });
+    const t1 = performance.now();
+    s.ws.send(create);
+    const events = await s.untilTerminal();
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(events.length * 20 - 10);
     s.ws.close();
   });
 

@@ -1,12 +1,19 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { applySpecDeviations } from "./_spec-deviations.js";
 
 /**
  * Validates JSON request bodies against the official OpenAI OpenAPI document. The document
  * is read on first use and each operation's validator is compiled on first use, so an
- * emulator that never validates (or validates one endpoint) pays for nothing else.
+ * emulator that never validates (or validates one endpoint) pays for nothing else. Ajv itself
+ * is loaded on first use too (it is CommonJS, so a synchronous require keeps `validate` sync):
+ * importing the package does not pay for it.
  */
+
+type AjvModule = typeof import("ajv/dist/2020.js");
+const requireCjs = createRequire(import.meta.url);
 
 /** A rejected body: a message naming the field and the complaint, and the field path as `param`. */
 export interface SpecViolation {
@@ -69,6 +76,8 @@ export class SpecValidator {
   #ajv: Ajv2020 | undefined;
   #ops: Record<string, unknown> = {};
   readonly #compiled = new Map<string, ValidateFunction>();
+  #schemas: Record<string, unknown> = {};
+  #byType: Map<string, string[]> | undefined;
 
   constructor(specPath: string = defaultSpecPath()) {
     this.#path = specPath;
@@ -78,6 +87,8 @@ export class SpecValidator {
     if (this.#ajv) return this.#ajv;
     const doc = JSON.parse(readFileSync(this.#path, "utf8")) as SpecDoc;
     rewriteNullable(doc.components);
+    applySpecDeviations(doc.components.schemas);
+    this.#schemas = doc.components.schemas;
     this.#ops = {};
     if (doc["x-operations"]) {
       for (const [id, op] of Object.entries(doc["x-operations"])) this.#ops[id] = op.schema;
@@ -93,7 +104,8 @@ export class SpecValidator {
     rewriteNullable(this.#ops);
     // `optimize: false` skips Ajv's code-size passes: compiling CreateResponse takes ~30% less
     // time, and start-up matters more here than a few microseconds per validation.
-    const ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, discriminator: false, code: { optimize: false } });
+    const { Ajv2020: AjvClass } = requireCjs("ajv/dist/2020.js") as AjvModule;
+    const ajv = new AjvClass({ strict: false, allErrors: true, validateSchema: false, discriminator: false, code: { optimize: false } });
     ajv.addFormat("unixtime", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= 0 });
     ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
     ajv.addFormat("float", { type: "number", validate: () => true });
@@ -125,8 +137,65 @@ export class SpecValidator {
       this.#compiled.set(operationId, fn);
     }
     if (fn(body)) return undefined;
-    return describe(fn.errors ?? [], body);
+    return this.#explain(fn.errors ?? [], body, 0);
   }
+
+  /**
+   * The spec's item unions are read as `anyOf`, so a bad item yields one complaint per branch,
+   * and the top one is often "type must be one of ..." from the branches whose `type` did not
+   * match, which is misleading. When that happens, the item is re-checked against the
+   * branch(es) its `type` names and their complaint is reported instead.
+   */
+  #explain(errors: ErrorObject[], body: unknown, depth: number): SpecViolation {
+    const top = rank(errors)[0];
+    if (depth < 4 && top && (top.keyword === "enum" || top.keyword === "const") && top.instancePath.endsWith("/type")) {
+      const ownerPath = top.instancePath.slice(0, -"/type".length);
+      const owner = valueAt(body, ownerPath);
+      const t = (owner as { type?: unknown } | undefined)?.type;
+      let best: ErrorObject[] | undefined;
+      for (const name of typeof t === "string" ? this.#branchesFor(t) : []) {
+        const fn = this.#ajv?.getSchema(`openapi#/components/schemas/${name}`);
+        if (!fn) continue;
+        // Valid against a same-typed schema that is not a branch here (full spec): keep the original.
+        if (fn(owner)) return describe(errors, body);
+        const errs = (fn.errors ?? []).map((e) => ({ ...e, instancePath: ownerPath + e.instancePath }));
+        if (!best || errs.length < best.length) best = errs;
+      }
+      if (best?.length) return this.#explain(best, body, depth + 1);
+    }
+    return describe(errors, body);
+  }
+
+  /** Component schemas whose `type` property admits `t` (the branches a discriminator would pick). */
+  #branchesFor(t: string): string[] {
+    if (!this.#byType) {
+      this.#byType = new Map();
+      for (const [name, schema] of Object.entries(this.#schemas)) {
+        const prop = (schema as { properties?: { type?: TypeProp } } | null)?.properties?.type;
+        for (const v of typeValues(prop)) {
+          const list = this.#byType.get(v) ?? [];
+          list.push(name);
+          this.#byType.set(v, list);
+        }
+      }
+    }
+    return this.#byType.get(t) ?? [];
+  }
+}
+
+interface TypeProp {
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: TypeProp[];
+}
+
+function typeValues(prop: TypeProp | undefined): string[] {
+  if (!prop || typeof prop !== "object") return [];
+  const out: string[] = [];
+  if (Array.isArray(prop.enum)) for (const v of prop.enum) if (typeof v === "string") out.push(v);
+  if (typeof prop.const === "string") out.push(prop.const);
+  if (Array.isArray(prop.anyOf)) for (const p of prop.anyOf) out.push(...typeValues(p));
+  return out;
 }
 
 function retarget(schema: unknown): unknown {
@@ -154,13 +223,16 @@ function valueAt(body: unknown, instancePath: string): unknown {
 
 const RANK: Record<string, number> = { enum: 0, const: 1, minimum: 0, maximum: 0, exclusiveMinimum: 0, exclusiveMaximum: 0, minLength: 0, maxLength: 0, pattern: 0, minItems: 0, maxItems: 0, format: 0, required: 2, additionalProperties: 2, type: 3, anyOf: 9, oneOf: 9, allOf: 9, if: 9, not: 8 };
 
-function describe(errors: ErrorObject[], body: unknown): SpecViolation {
-  // Prefer the deepest path (the most specific field), then concrete keywords over combinators.
-  const sorted = [...errors].sort((a, b) => {
+/** Deepest path first (the most specific field), then concrete keywords before combinators. */
+function rank(errors: ErrorObject[]): ErrorObject[] {
+  return [...errors].sort((a, b) => {
     const depth = b.instancePath.split("/").length - a.instancePath.split("/").length;
     return depth !== 0 ? depth : (RANK[a.keyword] ?? 5) - (RANK[b.keyword] ?? 5);
   });
-  const e = sorted[0];
+}
+
+function describe(errors: ErrorObject[], body: unknown): SpecViolation {
+  const e = rank(errors)[0];
   if (!e) return { message: "Invalid request body.", param: null };
   let path = fieldPath(e.instancePath);
   let complaint = e.message ?? "is invalid";

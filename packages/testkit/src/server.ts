@@ -1,6 +1,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
+import type { WebSocket, WebSocketServer } from "ws";
 import { checkApiKey } from "./_api-key.js";
 import { isStreaming, type CoreReply, type EmulatorCore } from "./_core.js";
 import { faultReply, pick } from "./_faults.js";
@@ -27,6 +28,16 @@ export interface CoreWsRoute extends WsRouteDef {
 }
 
 const MAX_BODY = 100 * 1024 * 1024;
+
+// `ws` is loaded on the first upgrade (it is CommonJS, so synchronously): an emulator that
+// only serves HTTP, and the package import itself, do not pay for it.
+const requireCjs = createRequire(import.meta.url);
+let wsModule: typeof import("ws") | undefined;
+function newWebSocketServer(): WebSocketServer {
+  wsModule ??= requireCjs("ws") as typeof import("ws");
+  // Pings are answered by hand so the `ws-no-pong` fault can withhold them per connection.
+  return new wsModule.WebSocketServer({ noServer: true, autoPong: false, maxPayload: 64 * 1024 * 1024 });
+}
 
 /** The listening server of one emulator. */
 export interface EmulatorServer {
@@ -77,8 +88,7 @@ export function createEmulatorServer(core: EmulatorCore, routes: readonly CoreRo
   const ws = new Router<CoreWsRoute>(wsRoutes);
   const sockets = new Set<Duplex>();
   const clients = new Set<WebSocket>();
-  // Pings are answered by hand so the `ws-no-pong` fault can withhold them per connection.
-  const wss = new WebSocketServer({ noServer: true, autoPong: false, maxPayload: 64 * 1024 * 1024 });
+  let wss: WebSocketServer | undefined;
   const server: Server = createServer({ keepAliveTimeout: 5_000 });
   let closed = false;
 
@@ -184,6 +194,7 @@ export function createEmulatorServer(core: EmulatorCore, routes: readonly CoreRo
     if (closed) return void socket.destroy();
 
     const noPong = pick(faults, "ws-no-pong") !== undefined;
+    wss ??= newWebSocketServer();
     wss.handleUpgrade(req, socket, head, (client) => {
       clients.add(client);
       client.on("close", () => clients.delete(client));
@@ -236,7 +247,8 @@ export function createEmulatorServer(core: EmulatorCore, routes: readonly CoreRo
       for (const c of clients) c.terminate();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      const w = wss;
+      if (w) await new Promise<void>((resolve) => w.close(() => resolve()));
     },
   };
 }

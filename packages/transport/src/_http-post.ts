@@ -114,7 +114,11 @@ function messageReader(res: IncomingMessage): ChunkReader {
       return new Promise((resolve, reject) => (waiting = { resolve, reject }));
     },
     async cancel() {
+      // A pending read() resolves as done; later data is ignored.
       ended = true;
+      chunks.length = 0;
+      head = 0;
+      settle();
       res.destroy();
     },
   };

@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { inspect } from "node:util";
 import { startEmulator } from "@genesis/testkit";
@@ -204,6 +205,25 @@ describe("HTTP retry policy (reliability §1 items 1-11)", () => {
     emu.fault({ kind: "slow-first-byte", ms: 50 });
     const ok = await collect(sse({ timeoutMs: 2000 }).stream(BODY, { sessionId: "s" }));
     expect(ok.error).toBeUndefined();
+  });
+
+  it("an error answer whose body never ends is bounded by idleTimeoutMs (tiny server: the emulator always ends bodies)", async () => {
+    const hanging = createHttpServer((_req, res) => {
+      res.writeHead(500, { "content-type": "application/json" });
+      res.write('{"error":{"message":"partial');
+    });
+    await new Promise<void>((r) => hanging.listen(0, "127.0.0.1", r));
+    try {
+      const port = (hanging.address() as { port: number }).port;
+      const started = Date.now();
+      const t = transportFor(emu, { mode: "sse", baseUrl: `http://127.0.0.1:${port}/v1`, idleTimeoutMs: 150, maxRetries: 0 });
+      const { error } = await collect(t.stream(BODY, { sessionId: "s" }));
+      expect((error as ApiError).status).toBe(500);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
   });
 
   it("11: aborting during a retry sleep rejects at once with AbortError and makes no further attempt", async () => {

@@ -75,7 +75,7 @@ export async function runSse(
     const requestId = res.headers.get("x-request-id") ?? undefined;
     if (!res.ok) {
       signal.removeEventListener("abort", onAbort);
-      const text = await readCapped(res);
+      const text = await readCapped(res, ctx.idleTimeoutMs);
       const errorBody = parseErrorBody(text);
       attempts.push({ attempt: retry, status: res.status, code: errorBody.code, message: errorBody.message ?? `HTTP ${res.status}` });
       const retryable = !isUsageLimit(res.status, errorBody) && ctx.retry.shouldRetryStatus(res.status, res.headers);
@@ -135,10 +135,12 @@ async function postFollowingSameOrigin(
   }
 }
 
-async function readCapped(res: WireResponse): Promise<string> {
+async function readCapped(res: WireResponse, limitMs: number): Promise<string> {
   const reader = res.reader();
   const decoder = new TextDecoder();
   let text = "";
+  // An error body that never ends must not hang the turn.
+  const timer = setTimeout(() => reader.cancel().catch(() => undefined), limitMs);
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -151,6 +153,8 @@ async function readCapped(res: WireResponse): Promise<string> {
     }
   } catch {
     // A body cut short still tells us the status; keep what arrived.
+  } finally {
+    clearTimeout(timer);
   }
   return text;
 }

@@ -1,35 +1,13 @@
-import type { Agent, AgentEvent, TurnRunner } from "@genesis/runtime";
+import type { Agent, AgentEvent } from "@genesis/runtime";
 
 /**
  * Build the agent the CLI uses: JSONL sessions under $GENESIS_HOME, the built-in tools, the
- * default `pi` runtime, and the Codex app-server runtime loaded only when a session needs it.
+ * default `pi` runtime, and the Codex app-server runtime (createAgent's default, loaded only
+ * when a codex session runs a turn, with the CLI's environment).
  */
 export async function createCliAgent(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Promise<Agent> {
   const runtime = await import("@genesis/runtime");
-  const codex = lazyCodexRunner(env);
-  return runtime.createAgent({ env, cwd, runners: { codex } });
-}
-
-function lazyCodexRunner(env: NodeJS.ProcessEnv): TurnRunner {
-  let real: Promise<TurnRunner> | undefined;
-  const load = async (): Promise<TurnRunner> => {
-    const { createCodexTurnRunner, genesisCodexConnection } = await import("@genesis/runtime");
-    return createCodexTurnRunner({ connect: genesisCodexConnection({ env }) });
-  };
-  return {
-    id: "codex",
-    label: "OpenAI Codex",
-    async *runTurn(input, options) {
-      const runner = await (real ??= load());
-      yield* runner.runTurn(input, options);
-    },
-    status() {
-      return {};
-    },
-    async close() {
-      if (real) await (await real.catch(() => undefined))?.close?.();
-    },
-  };
+  return runtime.createAgent({ env, cwd });
 }
 
 /** Writes a turn's events for people: streamed text on stdout, tool activity on stderr. */

@@ -43,8 +43,9 @@ function openBrowser(url: string): void {
  * Genesis auth store. Used by `genesis onboard --auth-choice openai-codex` and
  * `genesis models auth login --provider openai-codex [--device-code]`.
  *
- * Auth URLs come from config `auth.openaiCodex.{issuer,codexBaseUrl}`, then the env vars
- * `GENESIS_CODEX_AUTH_ISSUER` / `GENESIS_CODEX_BASE_URL`, then the OpenAI defaults.
+ * Auth settings come from config `auth.openaiCodex.{issuer,codexBaseUrl,clientId}`, then the env
+ * vars `GENESIS_CODEX_AUTH_ISSUER` / `GENESIS_CODEX_BASE_URL` / `GENESIS_CODEX_CLIENT_ID`, then
+ * the OpenAI defaults.
  * Progress goes to stderr; the browser flow also accepts a pasted redirect URL on stdin.
  * Never reads `~/.codex`.
  */
@@ -52,8 +53,7 @@ export async function runCodexLogin(ctx: CommandContext, options: CodexLoginOpti
   const core = await import("@genesis/core");
   const codex = await import("@genesis/codex-oauth");
   const { config } = await core.loadConfig({ env: ctx.env });
-  const urls = config.auth?.openaiCodex;
-  const settings = codex.resolveCodexOAuthSettings({ issuer: urls?.issuer, codexBaseUrl: urls?.codexBaseUrl }, ctx.env);
+  const settings = codex.codexSettingsFromConfig(config, ctx.env);
   const store = core.openAuthStore({ env: ctx.env });
   const err = ctx.stderr;
   let progress: ReturnType<typeof codex.createLoginProgress> | undefined;

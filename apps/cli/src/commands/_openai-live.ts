@@ -1,4 +1,4 @@
-import type { GenesisConfig, LiveModel } from "@genesis/core";
+import type { GenesisConfig, LiveModel } from "@genesis/core/lite";
 
 /**
  * The live `GET /v1/models` listing for `openai`, when an API key is configured (config,
@@ -10,7 +10,7 @@ export async function fetchOpenAILive(
   env: NodeJS.ProcessEnv,
   note: (line: string) => void,
 ): Promise<LiveModel[] | undefined> {
-  const core = await import("@genesis/core");
+  const core = await import("@genesis/core/lite");
   const file = await core.openAuthStore({ env }).read();
   const apiKey = core.resolveApiKey("openai", { file, env, config })?.key;
   if (!apiKey) return undefined;

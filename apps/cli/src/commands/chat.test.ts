@@ -9,10 +9,11 @@ import { startEmulator, type Emulator } from "@genesis/testkit";
 // These tests drive the built CLI (apps/cli/dist) in a real terminal (tmux) against the emulator.
 const BIN = resolve(import.meta.dirname, "../../dist/genesis.js");
 const KEY = "sk-test-chat-0123456789";
+const built = existsSync(BIN);
 const hasTmux = (() => {
   try {
     execFileSync("tmux", ["-V"]);
-    return existsSync(BIN);
+    return built;
   } catch {
     return false;
   }
@@ -45,7 +46,7 @@ function send(text: string): void {
 }
 
 beforeAll(async () => {
-  if (!hasTmux) return;
+  if (!built) return;
   emu = await startEmulator();
   home = await mkdtemp(join(tmpdir(), "genesis-chat-"));
   await writeFile(join(home, "genesis.json5"), JSON.stringify({
@@ -53,9 +54,9 @@ beforeAll(async () => {
   }));
 });
 afterAll(async () => {
-  if (!hasTmux) return;
+  if (!built) return;
   try {
-    tmux("kill-server");
+    if (hasTmux) tmux("kill-server");
   } catch {
     // already gone
   }
@@ -139,5 +140,40 @@ describe.skipIf(!hasTmux)("genesis agent", () => {
     expect(code).toBe(1);
     expect(err).toMatch(/needs an API key/);
     expect(err).toMatch(/OPENAI_API_KEY/);
+  });
+});
+
+/** Run the built CLI with `input` piped to stdin (not a terminal); resolves at exit. */
+function runPiped(args: string[], input: string): Promise<{ code: number; out: string; err: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: home, env: { PATH: process.env.PATH, GENESIS_HOME: home, OPENAI_API_KEY: KEY } });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => (out += d));
+  child.stderr.on("data", (d: Buffer) => (err += d));
+  child.stdin.end(input);
+  return new Promise((r) => child.on("close", (c) => r({ code: c ?? -1, out, err })));
+}
+
+describe.skipIf(!built)("genesis chat with piped stdin (scripts, pnpm demo)", () => {
+  it("runs slash commands and turns as a transcript and leaves on /exit", async () => {
+    emu.reset();
+    const { code, out, err } = await runPiped(["chat"], "/status\n/fast on\n/status\nhello piped\n/exit\nnever read\n");
+    expect(code, err).toBe(0);
+    expect(out).not.toMatch(/^> $/m); // no bare prompts in a transcript
+    expect(out).toContain("> /status\nSession: s-");
+    expect(out).toMatch(/Runtime: Genesis Pi Default\nTransport: auto; WebSocket: ok\nFast mode: off \(default\)/);
+    expect(out).toContain("> /fast on\nFast mode: on (session); service_tier: priority\n");
+    expect(out).toMatch(/Fast mode: on \(session\); service_tier: priority\nExecution contract/);
+    expect(out).toContain("> hello piped\nEcho: hello piped\n");
+    expect(out).toMatch(/> \/exit\nbye\n$/);
+    expect(out).not.toContain("never read");
+    const turn = emu.requests.filter((r) => r.path === "/v1/responses").flatMap((r) => (r.transport === "websocket" ? r.frames ?? [] : [r.body])).at(-1) as { service_tier?: string };
+    expect(turn.service_tier).toBe("priority");
+  });
+
+  it("ends cleanly at end of input without /exit", async () => {
+    const { code, out } = await runPiped(["chat"], "/fast status\n");
+    expect(code).toBe(0);
+    expect(out).toMatch(/> \/fast status\nFast mode: off \(default\)\n$/);
   });
 });

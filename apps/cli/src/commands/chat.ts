@@ -23,7 +23,11 @@ export async function run(ctx: CommandContext): Promise<number> {
   const status = await agent.status(state.sessionId);
   ctx.stdout.write(`Genesis chat: session ${state.sessionId}, ${status.model} (Runtime: ${status.runtimeLabel}). /help for commands.\n`);
 
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stdout, terminal: ctx.stdin.isTTY === true && ctx.stdout.isTTY === true, prompt: "> " });
+  const terminal = ctx.stdin.isTTY === true && ctx.stdout.isTTY === true;
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stdout, terminal, prompt: "> " });
+  // Piped input (scripts, the demo): no prompt to wait at; echo each line instead so the output
+  // reads as a transcript. The loop ends at EOF.
+  const prompt = () => terminal && rl.prompt();
   let turn: AbortController | undefined;
   let lastIdleInterrupt = 0;
   const interrupt = () => {
@@ -39,19 +43,20 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
     lastIdleInterrupt = now;
     ctx.stdout.write("\n(Ctrl-C again or /exit to leave)\n");
-    rl.prompt();
+    prompt();
   };
   rl.on("SIGINT", interrupt);
   ctx.signal.addEventListener("abort", interrupt, { once: true });
   const render = createRenderer(ctx.stdout, ctx.stderr);
-  rl.prompt();
+  prompt();
   try {
     for await (const raw of rl) {
       const line = raw.trim();
       if (line === "") {
-        rl.prompt();
+        prompt();
         continue;
       }
+      if (!terminal) ctx.stdout.write(`> ${line}\n`);
       try {
         if (line.startsWith("/")) {
           ctx.stdout.write(`${await runSlashCommand(agent, state, line, cwd)}\n`);
@@ -66,7 +71,7 @@ export async function run(ctx: CommandContext): Promise<number> {
         turn = undefined;
       }
       if (state.exit) break;
-      rl.prompt();
+      prompt();
     }
   } finally {
     rl.close();

@@ -5,7 +5,7 @@ export const usage = "Usage: genesis config path\n\nPrints the config file in us
 
 export async function run(ctx: CommandContext): Promise<number> {
   assertKnownFlags(ctx.args, []);
-  const { resolveConfigPath } = await import("@genesis/core");
+  const { resolveConfigPath } = await import("@genesis/core/lite");
   ctx.stdout.write(`${resolveConfigPath(ctx.env)}\n`);
   return 0;
 }

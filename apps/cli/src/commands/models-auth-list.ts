@@ -26,7 +26,7 @@ interface Row {
 export async function run(ctx: CommandContext): Promise<number> {
   assertKnownFlags(ctx.args, ["json"]);
   if (ctx.args.positionals.length > 0) throw new UsageError("models auth list takes no arguments");
-  const core = await import("@genesis/core");
+  const core = await import("@genesis/core/lite");
   let file;
   try {
     file = await core.openAuthStore({ env: ctx.env }).read();

@@ -1,4 +1,4 @@
-import type { CatalogEntry, GenesisConfig, LiveModel, ModelCapabilities, RouteAuth } from "@genesis/core";
+import type { CatalogEntry, GenesisConfig, LiveModel, ModelCapabilities, RouteAuth } from "@genesis/core/lite";
 import type { CommandContext } from "../_context.js";
 import { assertKnownFlags, stringFlag } from "../_args.js";
 
@@ -45,7 +45,7 @@ export async function buildModelRows(input: {
   provider?: string;
   live?: LiveModel[];
 }): Promise<ModelListItem[]> {
-  const core = await import("@genesis/core");
+  const core = await import("@genesis/core/lite");
   let rows: (CatalogEntry & { live?: string })[] = core.listCatalog({ config: input.config, auth: input.auth, provider: input.provider });
   if (input.live) rows = core.mergeLiveModels(rows, input.live, { config: input.config, auth: input.auth });
   const primary = input.config.agents?.defaults?.model?.primary;
@@ -87,7 +87,7 @@ function authText(item: ModelListItem): string {
 export async function run(ctx: CommandContext): Promise<number> {
   assertKnownFlags(ctx.args, ["provider", "all", "json"]);
   const provider = stringFlag(ctx.args, "provider")?.trim().toLowerCase();
-  const core = await import("@genesis/core");
+  const core = await import("@genesis/core/lite");
   const { config } = await core.loadConfig({ env: ctx.env });
   if (provider !== undefined) {
     const known = [...core.defaultCatalog().providers(), ...Object.keys(config.models?.providers ?? {})];

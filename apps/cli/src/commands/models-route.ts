@@ -14,7 +14,7 @@ Options:
 export async function run(ctx: CommandContext): Promise<number> {
   assertKnownFlags(ctx.args, ["json"]);
   if (ctx.args.positionals.length > 1) throw new UsageError("models route takes one model ref");
-  const core = await import("@genesis/core");
+  const core = await import("@genesis/core/lite");
   const { config } = await core.loadConfig({ env: ctx.env });
   const ref = ctx.args.positionals[0] ?? config.agents?.defaults?.model?.primary;
   if (!ref) throw new UsageError("give a model ref (e.g. genesis models route openai/gpt-5.4) or set agents.defaults.model.primary");

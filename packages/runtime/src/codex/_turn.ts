@@ -1,4 +1,4 @@
-import { emptyUsage, redactSecrets, type OutputItem, type StreamEvent, type Usage } from "@genesis/core";
+import { emptyUsage, type OutputItem, type StreamEvent, type Usage } from "@genesis/core";
 import type { AgentMessageDeltaNotification } from "../../protocol/v2/AgentMessageDeltaNotification.js";
 import type { ItemCompletedNotification } from "../../protocol/v2/ItemCompletedNotification.js";
 import type { ItemStartedNotification } from "../../protocol/v2/ItemStartedNotification.js";
@@ -6,14 +6,7 @@ import type { ThreadItem } from "../../protocol/v2/ThreadItem.js";
 import type { ThreadTokenUsageUpdatedNotification } from "../../protocol/v2/ThreadTokenUsageUpdatedNotification.js";
 import type { TokenUsageBreakdown } from "../../protocol/v2/TokenUsageBreakdown.js";
 import type { Turn } from "../../protocol/v2/Turn.js";
-import type { TurnError } from "../../protocol/v2/TurnError.js";
-import { CodexHarnessError, type CodexHarnessErrorCode } from "./errors.js";
-
-/** The last rate-limit facts the server reported (for usage-limit errors). */
-export interface RateLimitFacts {
-  planType?: string;
-  resetsAt?: number;
-}
+import { turnErrorToHarnessError, type RateLimitFacts } from "./_turn-errors.js";
 
 /** Codex's per-call token figures → Genesis {@link Usage} (cached tokens are inside input). */
 export function usageFromBreakdown(b: TokenUsageBreakdown): Usage {
@@ -25,56 +18,6 @@ export function usageFromBreakdown(b: TokenUsageBreakdown): Usage {
     reasoning: b.reasoningOutputTokens,
     total: b.totalTokens || b.inputTokens + b.outputTokens,
   };
-}
-
-const ERROR_CODES: Record<string, CodexHarnessErrorCode> = {
-  usageLimitExceeded: "codex_usage_limit",
-  contextWindowExceeded: "codex_context_window_exceeded",
-  unauthorized: "codex_unauthorized",
-  rateLimitExceeded: "codex_rate_limited",
-  serverOverloaded: "codex_server_overloaded",
-};
-const HINTS: Partial<Record<CodexHarnessErrorCode, string>> = {
-  codex_usage_limit: "Wait for the limit to reset, upgrade the plan, or switch to an API-key route.",
-  codex_context_window_exceeded: "Start a new session (/new) or compact the thread.",
-  codex_unauthorized: "Sign in again: genesis models auth login --provider openai-codex (or check the API key).",
-  codex_rate_limited: "Retry in a moment.",
-  codex_server_overloaded: "Retry in a moment.",
-};
-
-/**
- * Codex words a usage limit as "... try again at 4:04 AM." (host-local wall time) and does not
- * pass `resets_at` on; recover the epoch seconds of the next such time.
- */
-export function parseResetsAt(message: string, now: Date = new Date()): number | undefined {
-  const m = /try again at (\d{1,2}):(\d{2})\s*([AP]M)/i.exec(message);
-  if (!m) return undefined;
-  let hours = Number(m[1]) % 12;
-  if (m[3]!.toUpperCase() === "PM") hours += 12;
-  const at = new Date(now);
-  at.setHours(hours, Number(m[2]), 0, 0);
-  if (at.getTime() <= now.getTime()) at.setDate(at.getDate() + 1);
-  return Math.floor(at.getTime() / 1000);
-}
-
-/** Turn a failed turn's `TurnError` into a typed error. */
-export function turnErrorToHarnessError(
-  error: TurnError | null,
-  ids: { threadId: string; turnId: string },
-  limits: RateLimitFacts,
-): CodexHarnessError {
-  const info = error?.codexErrorInfo;
-  const infoName = typeof info === "string" ? info : info ? Object.keys(info)[0] : undefined;
-  const code = (infoName && ERROR_CODES[infoName]) || "codex_turn_failed";
-  const message = redactSecrets(error?.message || "The Codex turn failed.");
-  const usage = code === "codex_usage_limit";
-  return new CodexHarnessError(code, message, {
-    ...ids,
-    codexErrorInfo: infoName,
-    planType: usage ? limits.planType : undefined,
-    resetsAt: usage ? (limits.resetsAt ?? parseResetsAt(message)) : undefined,
-    hint: HINTS[code],
-  });
 }
 
 /** Map a Codex thread item to a replayable output item (kept verbatim under Codex's names). */

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { inspect } from "node:util";
 import { redactSecrets } from "@genesis/core";
 import { JsonLineSplitter } from "./_json-lines.js";
+import { killProcessGroup, trackChild, untrackChild } from "./_process-group.js";
 import { CodexHarnessError } from "./errors.js";
 
 /** A JSON-RPC error the app-server sent back, or one we send it (`code` per JSON-RPC 2.0). */
@@ -67,17 +68,6 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-// Every live child, so a host exiting (normally or via process.exit) takes them down too.
-const live = new Set<AppServerProcess>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    for (const p of live) p.kill("SIGKILL");
-  });
-}
-
 const STDERR_TAIL_LINES = 20;
 
 /**
@@ -120,8 +110,7 @@ export class AppServerProcess {
       });
     }
     this.pid = child.pid;
-    live.add(this);
-    installExitHook();
+    trackChild(this);
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => this.lines.push(chunk));
     child.stderr.setEncoding("utf8");
@@ -131,9 +120,9 @@ export class AppServerProcess {
     child.on("error", () => {});
     this.exitPromise = new Promise((resolve) => {
       child.on("exit", (code, signal) => {
-        live.delete(this);
+        untrackChild(this);
         // Helpers it spawned (code-mode host, sandboxes) share its group; they go with it.
-        this.killGroup("SIGKILL");
+        killProcessGroup(this.pid, "SIGKILL");
         const exit: AppServerExit = {
           code,
           signal,
@@ -215,19 +204,11 @@ export class AppServerProcess {
 
   /** Send a signal to the whole process group (the server and anything it spawned). */
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
-    if (this.exited) {
-      this.killGroup(signal);
-      return;
-    }
+    if (killProcessGroup(this.pid, signal) || this.exited) return;
     try {
-      if (process.platform !== "win32") process.kill(-this.pid, signal);
-      else this.child.kill(signal);
+      this.child.kill(signal);
     } catch {
-      try {
-        this.child.kill(signal);
-      } catch {
-        // Already gone.
-      }
+      // Already gone.
     }
   }
 
@@ -248,15 +229,6 @@ export class AppServerProcess {
       clearTimeout(hard);
       // Helpers the server spawned in its group must not outlive it.
       this.kill("SIGKILL");
-    }
-  }
-
-  private killGroup(signal: NodeJS.Signals): void {
-    if (process.platform === "win32") return;
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      // ESRCH: the group is already empty.
     }
   }
 

@@ -1,13 +1,16 @@
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { inspect } from "node:util";
 import { join } from "node:path";
+import { openAuthStore } from "@genesis/core";
 import { startEmulator, type Emulator } from "@genesis/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CodexAppServerClient } from "./client.js";
+import { createCodexTurnRunner } from "./codex-turn-runner.js";
 import { CodexHarnessError } from "./errors.js";
+import type { AgentEvent } from "../turn-runner.js";
 
-// Auth hand-off with the real binary. None of these run a model turn.
+// Auth hand-off with the real binary, against the emulator's ChatGPT backend and OAuth issuer.
 let emu: Emulator;
 let scratch: string;
 const clients: CodexAppServerClient[] = [];
@@ -89,5 +92,75 @@ describe("Codex app-server auth", () => {
     expect(err).toMatchObject({ code: "codex_not_signed_in" });
     expect((err as CodexHarnessError).hint).toMatch(/genesis models auth login --provider openai-codex/);
     expect(client.pid).toBeUndefined();
+  });
+
+  it("runs a turn on the ChatGPT backend with the stored sign-in, answering Codex's refresh from the auth store", async () => {
+    const home = join(scratch, "genesis-home");
+    const cwd = join(home, "work");
+    mkdirSync(cwd, { recursive: true });
+    // The stored access token is already expired by its JWT claim (the store does not know yet):
+    // the backend answers 401, Codex asks us for fresh tokens, and Genesis refreshes at the issuer.
+    const stale = emu.auth.issueTokens({ accountId: "acct_handoff", planType: "team", expiresInSec: 0 });
+    const { refresh_token } = emu.auth.issueTokens({ accountId: "acct_handoff", planType: "team" });
+    const store = openAuthStore({ home, env: {} });
+    await store.update((file) => ({
+      result: undefined,
+      next: {
+        ...file,
+        profiles: {
+          ...file.profiles,
+          "openai-codex": { kind: "oauth", provider: "openai-codex", access: stale.access_token, refresh: refresh_token, accountId: "acct_handoff", planType: "team", expiresAt: Date.now() + 3_600_000, updatedAt: Date.now() },
+        },
+      },
+    }));
+    const env = { ...process.env, GENESIS_HOME: home, GENESIS_CODEX_AUTH_ISSUER: emu.authIssuer, GENESIS_CODEX_BASE_URL: emu.codexBase, OPENAI_API_KEY: "" };
+    const runner = createCodexTurnRunner({ env, codexHome: join(home, "codex") });
+    const input = {
+      sessionId: "s-chatgpt",
+      turnId: "t1",
+      route: { ref: "openai/gpt-5.4", provider: "openai", model: "gpt-5.4", runtime: "codex" as const },
+      message: "Hello over ChatGPT",
+      instructions: "",
+      history: [],
+      tools: [],
+      params: {},
+      runnerState: {} as Record<string, unknown>,
+      cwd,
+    };
+    const run = async (over: Partial<typeof input> = {}) => {
+      const events: AgentEvent[] = [];
+      for await (const e of runner.runTurn({ ...input, ...over })) events.push(e);
+      return events;
+    };
+    try {
+      emu.script({ text: "Answered on the ChatGPT backend" });
+      const t0 = Date.now();
+      const events = await run();
+      console.log("T1", Date.now() - t0, emu.requests.map((r) => `${r.id} ${r.path}`).join(" | "));
+      expect(events.at(-1)).toMatchObject({ type: "turn.done", outcome: "completed", text: "Answered on the ChatGPT backend" });
+
+      const calls = emu.requests.filter((r) => r.path === "/backend-api/codex/responses");
+      expect(calls).toHaveLength(2); // the stale token (401), then the refreshed one
+      expect(emu.authHeaderOf(calls[0]!.id)).toBe(`Bearer ${stale.access_token}`);
+      expect(emu.auth.refreshCount).toBe(1);
+      const saved = await store.get("openai-codex");
+      if (saved?.kind !== "oauth") throw new Error("sign-in vanished from the store");
+      expect(saved.access).not.toBe(stale.access_token);
+      // The retried call carries exactly the token Genesis refreshed and saved, and the account id.
+      expect(emu.authHeaderOf(calls[1]!.id)).toBe(`Bearer ${saved.access}`);
+      for (const c of calls) expect(c.headers["chatgpt-account-id"]).toBe("acct_handoff");
+      expect(emu.requests.find((r) => r.path === "/oauth/token")).toMatchObject({ method: "POST" });
+
+      // A usage limit on this account: the plan is the signed-in one (Codex's team wording names none).
+      const state = events.find((e) => e.type === "runner.state") as { state: Record<string, unknown> };
+      emu.fault({ kind: "usage-limit", planType: "team", match: { path: "/backend-api/codex/responses" } });
+      const t1 = Date.now();
+      const limited = await run({ turnId: "t2", message: "More", runnerState: state.state });
+      console.log("T2", Date.now() - t1, emu.requests.slice(-6).map((r) => r.path));
+      expect(limited.at(-1)).toMatchObject({ type: "turn.done", outcome: "failed", errorCode: "codex_usage_limit" });
+      expect((limited.at(-1) as { reason: string }).reason).toMatch(/^You’ve hit your usage limit\. To get more access now, send a request to your admin or try again at /);
+    } finally {
+      await runner.close();
+    }
   });
 });

@@ -1,80 +1,20 @@
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { emptyUsage, resolveGenesisHome, type StreamEvent } from "@genesis/core";
-import type { AskForApproval } from "../../protocol/v2/AskForApproval.js";
 import type { GetAccountResponse } from "../../protocol/v2/GetAccountResponse.js";
-import type { SandboxMode } from "../../protocol/v2/SandboxMode.js";
 import type { ThreadStartResponse } from "../../protocol/v2/ThreadStartResponse.js";
 import type { TurnStartResponse } from "../../protocol/v2/TurnStartResponse.js";
-import { ActiveTurn, type RateLimitFacts } from "./_turn.js";
+import { ActiveTurn } from "./_turn.js";
+import type { RateLimitFacts } from "./_turn-errors.js";
 import { answerServerRequest, type CodexAuthTokens } from "./_server-requests.js";
 import { AppServerProcess } from "./app-server-process.js";
-import { defaultApprovalPolicy, type ApprovalHandler } from "./approval-policy.js";
-import { buildCodexLaunch, type CodexEndpoint } from "./codex-launch.js";
+import { defaultApprovalPolicy } from "./approval-policy.js";
+import type { CodexAppServerClientOptions, CodexAuth, CodexThreadSettings, CodexTurnOptions } from "./_client-types.js";
+import { buildCodexLaunch } from "./codex-launch.js";
 import { CodexHarnessError } from "./errors.js";
 import { resolveCodexBinary } from "./resolve-codex-binary.js";
 
-/**
- * How the app-server authenticates upstream.
- * - `chatgpt`: Genesis owns the Codex sign-in and hands its tokens over (`chatgptAuthTokens`,
- *   experimental API); the server's refresh requests are answered from `refresh`.
- * - `apiKey`: an OpenAI API key (custom provider env when an endpoint override is set,
- *   `account/login/start {type:"apiKey"}` otherwise).
- * - `app-server`: whatever account the app-server's own CODEX_HOME holds; a clear
- *   `codex_not_signed_in` error when it holds none.
- */
-export type CodexAuth =
-  | { kind: "chatgpt"; getTokens(): Promise<CodexAuthTokens>; refresh?(previousAccountId?: string): Promise<CodexAuthTokens> }
-  | { kind: "apiKey"; apiKey: string }
-  | { kind: "app-server" };
-
-/** Options of {@link CodexAppServerClient}. */
-export interface CodexAppServerClientOptions {
-  /** Path of the native codex binary. Default: `$GENESIS_CODEX_BIN`, else `@openai/codex`. */
-  codexBin?: string;
-  /** Codex's state dir. Default `$GENESIS_HOME/codex` (never `~/.codex`). */
-  codexHome?: string;
-  /** Environment for the child (and for `GENESIS_HOME`/`GENESIS_CODEX_BIN`). Default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-  /** Endpoint override (`models.providers.openai.baseUrl` + key). */
-  endpoint?: CodexEndpoint;
-  /** Default: `apiKey` when `endpoint.apiKey` is set, else `app-server`. */
-  auth?: CodexAuth;
-  /** Reported as `clientInfo.version`. Default: this package's version. */
-  clientVersion?: string;
-  /** Timeout of every JSON-RPC request in ms. Default 60 000. */
-  requestTimeoutMs?: number;
-  /** Approval policy. Default {@link defaultApprovalPolicy}. */
-  approvalHandler?: ApprovalHandler;
-  /** Other server→client requests; default answers them with a method-not-found error. */
-  onServerRequest?(method: string, params: unknown): Promise<unknown>;
-  /** Extra `codex app-server` arguments (e.g. more `-c` overrides). */
-  extraArgs?: readonly string[];
-}
-
-/** Per-thread settings, replayed by `thread/resume` after a restart or in a new process. */
-export interface CodexThreadSettings {
-  /** The session's working directory (absolute). */
-  cwd: string;
-  model?: string;
-  /** The GPT-5 behaviour contract; Codex keeps the rest of its own prompt. */
-  developerInstructions?: string;
-  /** Default `on-request`: Codex asks before leaving the sandbox. */
-  approvalPolicy?: AskForApproval;
-  /** Default `workspace-write`. */
-  sandbox?: SandboxMode;
-}
-
-/** Options of {@link CodexAppServerClient.runTurn}. */
-export interface CodexTurnOptions {
-  threadId: string;
-  /** The user's message. */
-  text: string;
-  /** Used to resume the thread when this process has not loaded it yet. */
-  settings: CodexThreadSettings;
-  /** Aborting sends `turn/interrupt`; the stream then ends with `status: "incomplete"`. */
-  signal?: AbortSignal;
-}
+export type { CodexAppServerClientOptions, CodexAuth, CodexThreadSettings, CodexTurnOptions } from "./_client-types.js";
 
 /**
  * A client of ONE `codex app-server` process shared by many sessions (threads). The process
@@ -87,6 +27,8 @@ export class CodexAppServerClient {
   private readonly active = new Map<string, ActiveTurn>();
   private readonly threads = new Map<string, { settings: CodexThreadSettings; loadedIn?: AppServerProcess }>();
   private limits: RateLimitFacts = {};
+  // The plan of the ChatGPT account we handed over: Codex's usage-limit error does not name it.
+  private authPlanType: string | undefined;
   private closed = false;
   private readonly auth: CodexAuth;
 
@@ -140,7 +82,7 @@ export class CodexAppServerClient {
     }
     const proc = await this.start();
     await this.ensureLoaded(proc, threadId, options.settings);
-    const turn = new ActiveTurn(threadId, options.settings.model, () => this.limits);
+    const turn = new ActiveTurn(threadId, options.settings.model, () => ({ ...this.limits, planType: this.limits.planType ?? this.authPlanType }));
     this.active.set(threadId, turn);
     const interrupt = () => {
       if (turn.turnId && proc.alive) proc.request("turn/interrupt", { threadId, turnId: turn.turnId }).catch(() => {});
@@ -221,7 +163,7 @@ export class CodexAppServerClient {
 
   private async spawn(): Promise<AppServerProcess> {
     const env = this.opts.env ?? process.env;
-    const launch = buildCodexLaunch(this.opts.endpoint);
+    const launch = buildCodexLaunch(this.opts.endpoint, { allowTmpWrites: this.opts.allowTmpWrites });
     const proc = AppServerProcess.start({
       bin: resolveCodexBinary({ path: this.opts.codexBin, env }),
       args: [...launch.args, ...(this.opts.extraArgs ?? [])],
@@ -269,7 +211,11 @@ export class CodexAppServerClient {
   private refresher(): ((previousAccountId?: string) => Promise<CodexAuthTokens>) | undefined {
     const auth = this.auth;
     if (auth.kind !== "chatgpt") return undefined;
-    return (prev) => (auth.refresh ? auth.refresh(prev) : auth.getTokens());
+    return async (prev) => {
+      const tokens = await (auth.refresh ? auth.refresh(prev) : auth.getTokens());
+      this.authPlanType = tokens.planType ?? this.authPlanType;
+      return tokens;
+    };
   }
 
   private async handshake(proc: AppServerProcess, customProvider: boolean): Promise<void> {
@@ -281,6 +227,7 @@ export class CodexAppServerClient {
     proc.notify("initialized");
     if (this.auth.kind === "chatgpt") {
       const t = await this.auth.getTokens();
+      this.authPlanType = t.planType;
       await proc.request("account/login/start", {
         type: "chatgptAuthTokens",
         accessToken: t.accessToken,

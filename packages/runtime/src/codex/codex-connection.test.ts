@@ -47,7 +47,8 @@ describe("genesisCodexConnection", () => {
     const t = await signIn("acct_conn");
     const env = { GENESIS_HOME: home, GENESIS_CODEX_AUTH_ISSUER: emu.authIssuer, GENESIS_CODEX_BASE_URL: `${emu.url}/backend-api/codex` };
     const conn = await genesisCodexConnection({ env })(route("https://api.openai.com/v1"));
-    expect(conn.endpoint).toEqual({ chatgptBaseUrl: `${emu.url}/backend-api/` });
+    // An overridden Codex backend receives the account calls AND the model traffic.
+    expect(conn.endpoint).toEqual({ chatgptBaseUrl: `${emu.url}/backend-api/`, codexBaseUrl: `${emu.url}/backend-api/codex` });
     expect(conn.id).toContain("acct_conn");
     if (conn.auth?.kind !== "chatgpt") throw new Error(`expected chatgpt auth, got ${conn.auth?.kind}`);
     const first = await conn.auth.getTokens();
@@ -63,6 +64,10 @@ describe("genesisCodexConnection", () => {
     expect(stored).toMatchObject({ kind: "oauth", access: next.accessToken });
     const tokenCall = emu.requests.find((r) => r.path === "/oauth/token")!;
     expect(tokenCall.method).toBe("POST");
+
+    // OpenAI's own Codex backend: Codex's built-in provider serves the model traffic.
+    const own = await genesisCodexConnection({ env: { GENESIS_HOME: home, GENESIS_CODEX_AUTH_ISSUER: emu.authIssuer } })(route());
+    expect(own.endpoint).toEqual({ chatgptBaseUrl: "https://chatgpt.com/backend-api/" });
   });
 
   it("sends a custom endpoint the OpenAI key, and pools by endpoint and key", async () => {

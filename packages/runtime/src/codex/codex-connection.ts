@@ -8,7 +8,7 @@ import {
   resolveGenesisHome,
   type GenesisConfig,
 } from "@genesis/core";
-import { CodexCredentialManager, codexCredentialStore, CODEX_PROVIDER_ID, resolveCodexOAuthSettings } from "@genesis/codex-oauth";
+import { CodexCredentialManager, codexCredentialStore, CODEX_PROVIDER_ID, DEFAULT_CODEX_BASE_URL, resolveCodexOAuthSettings } from "@genesis/codex-oauth";
 import type { TurnRoute } from "../turn-runner.js";
 import type { CodexAuthTokens } from "./_server-requests.js";
 import type { CodexAuth } from "./client.js";
@@ -62,7 +62,8 @@ export function codexAuthFromManager(manager: CodexCredentialManager): CodexAuth
  * Genesis's config and auth store (never `~/.codex`):
  * - endpoint: the route's `baseUrl` (`models.providers.openai.baseUrl` / `OPENAI_BASE_URL`)
  *   when it is not OpenAI's own, with the resolved OpenAI API key;
- * - auth: a Codex sign-in in the auth store (handed over as tokens), else the API key,
+ * - auth: a Codex sign-in in the auth store (handed over as tokens, with Codex's account and
+ *   model calls sent to Genesis's Codex base URL when that is overridden), else the API key,
  *   else the app-server's own account.
  */
 export function genesisCodexConnection(options: GenesisCodexConnectionOptions = {}): (route: TurnRoute) => Promise<CodexConnection> {
@@ -90,7 +91,10 @@ export function genesisCodexConnection(options: GenesisCodexConnectionOptions = 
         manager = new CodexCredentialManager({ store: codexCredentialStore(store), settings, ...(options.fetch ? { fetch: options.fetch } : {}) });
         managers.set(key, manager);
       }
-      return { endpoint: { chatgptBaseUrl: chatgptRoot(settings.codexBaseUrl) }, auth: codexAuthFromManager(manager), id: `chatgpt:${key}` };
+      // An overridden Codex backend gets the model traffic too, not only the account calls.
+      const own = settings.codexBaseUrl.replace(/\/+$/, "") === DEFAULT_CODEX_BASE_URL;
+      const endpoint: CodexEndpoint = { chatgptBaseUrl: chatgptRoot(settings.codexBaseUrl), ...(own ? {} : { codexBaseUrl: settings.codexBaseUrl }) };
+      return { endpoint, auth: codexAuthFromManager(manager), id: `chatgpt:${key}|${settings.codexBaseUrl}` };
     }
     if (apiKey) return { auth: { kind: "apiKey", apiKey }, id: `apikey:${fingerprint(apiKey)}` };
     return { auth: { kind: "app-server" }, id: "app-server" };

@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseResetsAt } from "./_turn.js";
 import { CODEX_VERSION, resolveCodexBinary } from "./resolve-codex-binary.js";
 
 describe("resolveCodexBinary", () => {
@@ -22,15 +21,5 @@ describe("resolveCodexBinary", () => {
     expect(() => resolveCodexBinary({ env: {}, platform: "aix", arch: "ppc64" })).toThrow(
       expect.objectContaining({ code: "codex_binary_not_found", hint: expect.stringContaining(`@openai/codex@${CODEX_VERSION}`) }),
     );
-  });
-});
-
-describe("parseResetsAt", () => {
-  it("turns Codex's local 'try again at' time into the next such epoch second", () => {
-    const now = new Date(2026, 10, 22, 3, 30, 0);
-    expect(parseResetsAt("… or try again at 4:06 AM.", now)).toBe(new Date(2026, 10, 22, 4, 6, 0).getTime() / 1000);
-    expect(parseResetsAt("try again at 1:15 AM", now)).toBe(new Date(2026, 10, 23, 1, 15, 0).getTime() / 1000);
-    expect(parseResetsAt("try again at 12:05 PM", now)).toBe(new Date(2026, 10, 22, 12, 5, 0).getTime() / 1000);
-    expect(parseResetsAt("no time here", now)).toBeUndefined();
   });
 });

@@ -82,6 +82,26 @@ describe("Responses over SSE", () => {
     }
   });
 
+  it("answers 400 in OpenAI's error shape naming the field for spec violations, and records the request", async () => {
+    const turbo = await post(`${emu.apiBase}/responses`, { model: "gpt-5.4", input: "x", stream: true, service_tier: "turbo" });
+    expect(turbo.status).toBe(400);
+    expect(turbo.headers.get("content-type")).toBe("application/json");
+    const err = (JSON.parse(turbo.text) as { error: Record<string, unknown> }).error;
+    expect(err).toMatchObject({ type: "invalid_request_error", code: "invalid_value", param: "service_tier" });
+    expect(err["message"]).toMatch(/^Invalid value for service_tier: "turbo" \(must be one of "auto", "default", "flex", "scale", "priority"/);
+    const compact = await post(`${emu.apiBase}/responses`, { model: "gpt-5.4", input: "x", context_management: [{ type: "compaction", compact_threshold: 10 }] });
+    expect(compact.status).toBe(400);
+    expect(JSON.parse(compact.text)).toMatchObject({ error: { param: "context_management[0].compact_threshold", code: "invalid_value" } });
+    expect(emu.requests.map((r) => r.body)).toMatchObject([{ service_tier: "turbo" }, { context_management: [{ compact_threshold: 10 }] }]);
+    // The same bodies pass with validation off, so the 400s above come from the spec check.
+    const lax = await startEmulator({ validate: false });
+    try {
+      expect((await post(`${lax.apiBase}/responses`, { model: "gpt-5.4", input: "x", service_tier: "turbo" })).status).toBe(200);
+    } finally {
+      await lax.close();
+    }
+  });
+
   it("answers 404 in OpenAI's error shape for unknown paths", async () => {
     const r = await post(`${emu.url}/v1/nope`, {});
     expect(r.status).toBe(404);

@@ -1,0 +1,90 @@
+import type { Route } from "@genesis/core";
+import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderOptions } from "@genesis/openai";
+import { createCodexStreamers } from "@genesis/codex-oauth";
+import type { ModelStreamer } from "./pi-runner.js";
+
+/** Makes the model streamer for a route whose provider the built-in factory does not handle. */
+export type ProviderFactory = (route: Route, ctx: { apiKey?: string }) => ModelStreamer | Promise<ModelStreamer>;
+
+/** What the streamer pool needs from the agent's options. */
+export interface StreamerPoolOptions {
+  env: NodeJS.ProcessEnv;
+  providers?: Record<string, ProviderFactory>;
+  fetch?: typeof globalThis.fetch;
+  WebSocket?: OpenAIProviderOptions["WebSocket"];
+  transportOptions?: OpenAIProviderOptions["transportOptions"];
+}
+
+/** Whether a route's first turn in a session is preceded by a WebSocket warm-up. */
+function wantsWarmup(route: Route): boolean {
+  return route.transport !== "sse" && route.params.openaiWsWarmup !== false;
+}
+
+/**
+ * The model streamers of one agent: one `openai`-style provider (and so one transport with its
+ * sockets) per distinct endpoint/key, the codex-oauth streamers for `openai-codex/*`, and the
+ * app's own factories. Each session's first turn warms its WebSocket first (default on for
+ * every provider; `params.openaiWsWarmup: false` or SSE transport turns it off).
+ */
+export class StreamerPool {
+  readonly #options: StreamerPoolOptions;
+  readonly #providers = new Map<string, OpenAIProvider>();
+  readonly #warmed = new Set<string>();
+  #codex: ReturnType<typeof createCodexStreamers> | undefined;
+
+  constructor(options: StreamerPoolOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * The streamer for `route` in `sessionId`, warmed for the session's first turn.
+   * `shapeFor` gives the newest resolution of the session's route (e.g. after `/fast on`).
+   */
+  async get(route: Route, sessionId: string, apiKey: string | undefined, shapeFor: () => Route): Promise<ModelStreamer> {
+    const streamer = await this.#create(route, apiKey, shapeFor);
+    if (streamer.warm && wantsWarmup(route) && !this.#warmed.has(sessionId)) {
+      this.#warmed.add(sessionId);
+      // A failed warm-up only costs the first turn its head start; the turn reports real errors.
+      await streamer.warm(sessionId).catch(() => undefined);
+    }
+    return streamer;
+  }
+
+  async #create(route: Route, apiKey: string | undefined, shapeFor: () => Route): Promise<ModelStreamer> {
+    const o = this.#options;
+    const custom = o.providers?.[route.provider];
+    if (custom) return custom(route, apiKey ? { apiKey } : {});
+    if (route.provider === "openai-codex") {
+      // ChatGPT/Codex sign-in: the codex-oauth streamers own credentials (single-flight
+      // refresh) and keep one transport per backend.
+      this.#codex ??= createCodexStreamers({
+        env: o.env,
+        ...(o.fetch ? { fetch: o.fetch } : {}),
+        ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}),
+        ...(o.transportOptions ? { transport: o.transportOptions } : {}),
+      });
+      return this.#codex(route) as ModelStreamer;
+    }
+    const key = [route.provider, route.baseUrl, route.endpointClass, route.api, route.transport, route.params.openaiWsWarmup, apiKey ?? ""].join("\u0000");
+    let provider = this.#providers.get(key);
+    if (!provider) {
+      provider = createOpenAIProvider({ route, apiKey: apiKey ?? "", fetch: o.fetch, WebSocket: o.WebSocket, transportOptions: o.transportOptions });
+      this.#providers.set(key, provider);
+    }
+    const bound = provider;
+    return {
+      streamTurn: (request, opts) => bound.streamTurn(request, { ...opts, route: shapeFor() }),
+      state: () => bound.state(),
+      ...(route.api === "responses" ? { warm: (sessionId: string) => bound.warm(sessionId) } : {}),
+    };
+  }
+
+  /** Close every socket the pool opened. */
+  async close(): Promise<void> {
+    const providers = [...this.#providers.values()];
+    this.#providers.clear();
+    await Promise.all(providers.map((p) => p.close()));
+    this.#codex?.close();
+    this.#codex = undefined;
+  }
+}
