@@ -134,9 +134,7 @@ describe("Codex app-server auth", () => {
     };
     try {
       emu.script({ text: "Answered on the ChatGPT backend" });
-      const t0 = Date.now();
       const events = await run();
-      console.log("T1", Date.now() - t0, emu.requests.map((r) => `${r.id} ${r.path}`).join(" | "));
       expect(events.at(-1)).toMatchObject({ type: "turn.done", outcome: "completed", text: "Answered on the ChatGPT backend" });
 
       const calls = emu.requests.filter((r) => r.path === "/backend-api/codex/responses");
@@ -154,9 +152,7 @@ describe("Codex app-server auth", () => {
       // A usage limit on this account: the plan is the signed-in one (Codex's team wording names none).
       const state = events.find((e) => e.type === "runner.state") as { state: Record<string, unknown> };
       emu.fault({ kind: "usage-limit", planType: "team", match: { path: "/backend-api/codex/responses" } });
-      const t1 = Date.now();
       const limited = await run({ turnId: "t2", message: "More", runnerState: state.state });
-      console.log("T2", Date.now() - t1, emu.requests.slice(-6).map((r) => r.path));
       expect(limited.at(-1)).toMatchObject({ type: "turn.done", outcome: "failed", errorCode: "codex_usage_limit" });
       expect((limited.at(-1) as { reason: string }).reason).toMatch(/^You’ve hit your usage limit\. To get more access now, send a request to your admin or try again at /);
     } finally {
