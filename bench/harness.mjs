@@ -25,7 +25,8 @@ function memKiB(pid) {
   return { rss: field("VmRSS"), hwm: field("VmHWM") };
 }
 
-const emu = await startEmulator({ validate: false });
+// One turn per thread replays nothing, so every body is validated against the official spec.
+const emu = await startEmulator();
 const scratch = mkdtempSync(join(tmpdir(), "genesis-bench-harness-"));
 const rows = [];
 try {

@@ -4,7 +4,8 @@
 // 1. The same N-event Responses stream (the emulator's scripted `events` padding) consumed by
 //    (a) Genesis SSE, (b) Genesis WebSocket, (c) the official `openai` client's streaming,
 //    (d) a raw socket read that only counts bytes, and (e) a bare `ws` client that only counts
-//    frames (the floor of the WebSocket path). Median of RUNS interleaved rounds.
+//    frames (the floor of the WebSocket path). Median of RUNS interleaved rounds, with the
+//    client's own CPU time per run (wall-time ratios swing with machine load; CPU does not).
 //    Targets: Genesis SSE >= 2x the official client, and within 1.5x of the raw read.
 // 2. Time to first event of a second turn on a warm WebSocket vs an SSE request (fresh
 //    connection, and keep-alive), through a loopback proxy adding 10 ms each way (20 ms per
@@ -118,18 +119,27 @@ const samples = Object.fromEntries(Object.keys(consumers).map((k) => [k, []]));
 await official(); // warm-up round (JIT, spec validator, connection pool), not counted
 await genesis("sse");
 for (let run = 0; run < RUNS; run++) {
-  for (const [name, fn] of Object.entries(consumers)) samples[name].push(await fn());
+  for (const [name, fn] of Object.entries(consumers)) {
+    // Client CPU (this process only; the emulator runs in its own): unlike wall time it does
+    // not depend on how busy the machine is, so it shows the per-event cost directly.
+    const cpu = process.cpuUsage();
+    const sample = await fn();
+    const used = process.cpuUsage(cpu);
+    samples[name].push({ ...sample, cpuMs: (used.user + used.system) / 1000 });
+  }
 }
 const wireEvents = median(samples["openai-client"].map((s) => s.events));
 const rows = Object.entries(samples).map(([name, list]) => {
   const ms = median(list.map((s) => s.ms));
-  return { consumer: name, medianMs: Math.round(ms * 10) / 10, eventsPerSec: Math.round(wireEvents / (ms / 1000)), delivered: list[0].events ?? undefined, bytes: list[0].bytes ?? undefined };
+  const cpuMs = median(list.map((s) => s.cpuMs));
+  return { consumer: name, medianMs: Math.round(ms * 10) / 10, clientCpuMs: Math.round(cpuMs), eventsPerSec: Math.round(wireEvents / (ms / 1000)), delivered: list[0].events ?? undefined, bytes: list[0].bytes ?? undefined };
 });
 const by = Object.fromEntries(rows.map((r) => [r.consumer, r]));
 const sseVsOfficial = by["genesis-sse"].eventsPerSec / by["openai-client"].eventsPerSec;
 const sseVsRaw = by["genesis-sse"].medianMs / by["raw-socket"].medianMs;
 const wsVsOfficial = by["genesis-websocket"].eventsPerSec / by["openai-client"].eventsPerSec;
 const wsVsRawWs = by["genesis-websocket"].medianMs / by["raw-websocket"].medianMs;
+const sseCpuVsOfficialCpu = by["openai-client"].clientCpuMs / by["genesis-sse"].clientCpuMs;
 
 // ---- 2. time to first event with 20 ms per round trip ----
 function delayProxy(targetPort) {
@@ -199,7 +209,9 @@ const result = {
     genesisWebsocketVsOpenaiClient: Math.round(wsVsOfficial * 100) / 100,
     genesisSseTimeVsRawRead: Math.round(sseVsRaw * 100) / 100,
     genesisWebsocketTimeVsRawWebsocket: Math.round(wsVsRawWs * 100) / 100,
+    openaiClientCpuVsGenesisSseCpu: Math.round(sseCpuVsOfficialCpu * 100) / 100,
   },
+  loadAverage: (await import("node:os")).loadavg().map((x) => Math.round(x * 10) / 10),
   targets: { sseAtLeast2xOfficial: sseVsOfficial >= 2, sseWithin1_5xOfRaw: sseVsRaw <= 1.5 },
   timeToFirstEvent: { oneWayDelayMs: ONE_WAY_MS, turns: TURNS, rows: ttfeRows },
 };

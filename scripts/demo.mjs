@@ -54,8 +54,9 @@ function genesis(args, { expect = 0, input } = {}) {
 }
 
 /**
- * Drive `genesis chat` line by line through a pipe: each line is sent after the previous
- * answer's prompt appears, and `between[i]` runs just before line i (to inject faults).
+ * Drive `genesis chat` line by line through a pipe (piped chat echoes each line as `> line`).
+ * A line is sent once the answer to the previous one has gone quiet, and `between[i]` runs
+ * just before line i is sent (to inject faults at a precise point of the conversation).
  */
 function chat(args, lines, between = {}) {
   process.stdout.write(`${dim(`   $ genesis chat ${args.join(" ")}`)}\n`);
@@ -63,31 +64,28 @@ function chat(args, lines, between = {}) {
     const child = spawn(process.execPath, [cli, "chat", ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
     let buffer = "";
     let next = 0;
+    let quiet;
     const flush = () => {
-      process.stdout.write(`${indent(buffer)}\n`);
+      if (buffer.trim()) process.stdout.write(`${indent(buffer)}\n`);
       buffer = "";
     };
     const sendNext = async () => {
       flush();
       if (next >= lines.length) return void child.stdin.end();
-      const line = lines[next];
       await between[next]?.();
-      next += 1;
-      process.stdout.write(`   ${bold(`> ${line}`)}\n`);
-      child.stdin.write(`${line}\n`);
+      child.stdin.write(`${lines[next++]}\n`);
     };
-    child.stdout.on("data", (d) => {
+    const onOutput = (d) => {
       buffer += d;
-      // The prompt "> " at the end of the output means the previous line is fully answered.
-      if (/(^|\n)> $/.test(buffer)) {
-        buffer = buffer.replace(/> $/, "");
-        sendNext().catch(reject);
-      }
-    });
-    child.stderr.on("data", (d) => (buffer += d));
+      clearTimeout(quiet);
+      quiet = setTimeout(() => sendNext().catch(reject), 400);
+    };
+    child.stdout.on("data", onOutput);
+    child.stderr.on("data", onOutput);
     child.on("error", reject);
     child.on("close", (code) => {
-      if (buffer.trim()) flush();
+      clearTimeout(quiet);
+      flush();
       code === 0 ? resolve() : reject(new Error(`genesis chat exited ${code}`));
     });
   });
@@ -145,7 +143,7 @@ try {
     ["Hello there", "/status", "/fast on", "Say something fast", "/status", "/exit"],
     {
       // Before the 4th line: break the session's next WebSocket attempts before the first event.
-      3: () => emu.fault({ kind: "ws-close", code: 1006, afterEvents: 0, times: 3, match: { transport: "websocket" } }),
+      3: () => emu.fault({ kind: "ws-close", code: 1006, afterEvents: 0, times: 2, match: { transport: "websocket" } }),
     },
   );
   const fast = emu.requests.filter((r) => r.path === "/v1/responses" && r.transport === "http").at(-1);
@@ -164,6 +162,14 @@ try {
   await genesis(["models", "auth", "list"]);
   await genesis(["agent", "--model", "openai-codex/gpt-5.5", "--message", "Hello from my subscription"]);
   process.stdout.write(`   Last requests: ${lastRequests(2).join(" | ")}\n`);
+
+  heading("Switch openai/* to the Codex app-server harness (the real codex binary)");
+  await genesis(["config", "set", "agents.defaults.embeddedHarness.runtime", "codex"]);
+  await chat([], ["Hello from the harness", "/status", "/exit"]);
+  const harness = emu.requests.filter((r) => r.path === "/v1/responses").at(-1);
+  process.stdout.write(
+    `   codex app-server sent its own request (${harness?.transport}, originator ${harness?.headers?.originator ?? "?"}) to the same emulator endpoint.\n`,
+  );
 
   process.stdout.write(
     `\n${bold("Done.")} The emulator served ${emu.requests.length} requests; every JSON body was validated against the ` +

@@ -16,9 +16,14 @@ function sourceAliases(): Record<string, string> {
     const src = join(root, "packages", dir, "src", "index.ts");
     if (!existsSync(src)) continue;
     aliases[`@genesis/${dir}`] = src;
-    const pkg = JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")) as {
-      exports?: Record<string, string | Record<string, string>>;
-    };
+    let pkg: { exports?: Record<string, string | Record<string, string>> };
+    try {
+      pkg = JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")) as typeof pkg;
+    } catch {
+      // A sibling's package.json caught mid-edit must not break every package's tests;
+      // its main entry still resolves, only its subpath aliases are skipped this run.
+      continue;
+    }
     for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
       const source = typeof target === "object" ? target["@genesis/source"] : undefined;
       if (subpath.startsWith("./") && source) subpaths[`@genesis/${dir}/${subpath.slice(2)}`] = join(root, "packages", dir, source);

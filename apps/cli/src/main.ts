@@ -1,5 +1,4 @@
 import { COMMANDS, type CommandEntry } from "./commands.js";
-import { parseArgs, UsageError } from "./_args.js";
 
 /**
  * The `genesis` entry point. Deliberately tiny: it imports no package until a command
@@ -45,9 +44,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     stdout.write(`${__GENESIS_VERSION__}\n`);
     return 0;
   }
-  const stderr = exitQuietlyOnEpipe(process.stderr);
   const found = findCommand(argv);
   if (!found) {
+    const stderr = exitQuietlyOnEpipe(process.stderr);
     const group = COMMANDS.filter((c) => c.path[0] === first);
     if (group.length > 0) {
       stderr.write(`genesis ${first}: choose a subcommand:\n${group.map((c) => `  genesis ${c.path.join(" ")}  ${c.summary}`).join("\n")}\n`);
@@ -62,7 +61,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const onSigint = () => controller.abort(new Error("interrupted"));
   process.on("SIGINT", onSigint);
   try {
-    const mod = await found.entry.load();
+    // The parser is shared with the commands, so it is a chunk of its own: import it only now.
+    const [mod, { parseArgs }] = await Promise.all([found.entry.load(), import("./_args.js")]);
     const args = parseArgs(found.rest, new Set(mod.valueFlags ?? []));
     if (args.flags.get("help") === true) {
       stdout.write(`${mod.usage}\n`);
@@ -73,8 +73,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       args,
       env: process.env,
       stdout,
-      stderr,
-      stdin: process.stdin,
+      // Getters: a command that never uses stderr or stdin never creates their streams
+      // (a pipe socket or TTY handle each, several ms of start-up).
+      get stderr() {
+        return exitQuietlyOnEpipe(process.stderr);
+      },
+      get stdin() {
+        return process.stdin;
+      },
       signal: controller.signal,
     });
   } catch (error) {
@@ -84,12 +90,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Print an error the way users should see it and pick the exit code. */
+/**
+ * Print an error the way users should see it and pick the exit code: 2 for usage errors
+ * (`UsageError` from _args.ts and core's `invalid_argument`), 1 for everything else.
+ */
 export function reportError(error: unknown): number {
-  if (error instanceof UsageError) {
-    process.stderr.write(`genesis: ${error.message}\n`);
-    return 2;
-  }
   const e = error as { describe?: () => string; message?: string; code?: string };
   const text = typeof e?.describe === "function" ? e.describe() : String(e?.message ?? error);
   process.stderr.write(`genesis: ${text}\n`);
@@ -101,7 +106,7 @@ const guarded = new WeakSet<NodeJS.WriteStream>();
 /**
  * `genesis models list | head` closes our stdout early; that is the reader's choice, not a
  * failure. Called per stream as it is first needed: merely touching `process.stderr` builds
- * a pipe socket, which `--help` has no reason to pay for.
+ * a pipe socket (~5 ms), which `--help` and a quiet `models list` have no reason to pay for.
  */
 function exitQuietlyOnEpipe(stream: NodeJS.WriteStream): NodeJS.WriteStream {
   if (!guarded.has(stream)) {

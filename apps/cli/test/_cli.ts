@@ -1,13 +1,15 @@
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 /**
  * Helpers for tests that spawn the BUILT CLI. `ensureBuilt()` rebuilds @genesis/core and the
  * CLI with tsup only when a source file is newer than its dist output, under a lock file so
- * parallel test files never build (and `clean` the dist) at the same time.
+ * parallel test files never build at the same time. A rebuild never empties `dist/`: tsup
+ * writes into a temp directory and the files are renamed in, hashed chunks first and entry
+ * points last, so a CLI spawned mid-rebuild loads either the old build or the new one.
  */
 
 export const root = resolve(import.meta.dirname, "..", "..", "..");
@@ -70,6 +72,34 @@ async function withBuildLock(fn: () => void): Promise<void> {
   }
 }
 
+/** Entry points (unhashed names other files import) go last; hashed chunks are new files. */
+const isEntry = (name: string) => !/-[A-Z0-9]{8}\.(?:js|js\.map)$|-[A-Za-z0-9]{8}\.d\.ts$/.test(name);
+
+const OLD_CHUNK_GRACE_MS = 10 * 60_000;
+
+/** Build `dir` with tsup into a temp folder, then rename every file into `dir/dist`. */
+function buildInPlace(dir: string): void {
+  const dist = join(dir, "dist");
+  mkdirSync(dist, { recursive: true });
+  // Inside dist/: same filesystem (rename works) and already ignored by git and tsconfig.
+  const out = mkdtempSync(join(dist, ".build-"));
+  try {
+    const result = spawnSync("npx", ["tsup", "--out-dir", out], { cwd: dir, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    if (result.status !== 0) throw new Error(`tsup failed in ${dir}:\n${result.stdout}\n${result.stderr}`);
+    const names = readdirSync(out);
+    for (const name of [...names.filter((n) => !isEntry(n)), ...names.filter(isEntry)]) renameSync(join(out, name), join(dist, name));
+    // Chunks of earlier builds stay for a while (a CLI started before the swap may still
+    // import one lazily), then go, so dist/ does not grow with every rebuild.
+    const current = new Set(names);
+    for (const entry of readdirSync(dist, { withFileTypes: true })) {
+      const path = join(dist, entry.name);
+      if (entry.isFile() && !current.has(entry.name) && Date.now() - statSync(path).mtimeMs > OLD_CHUNK_GRACE_MS) rmSync(path, { force: true });
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 /**
  * Build what is stale: the named workspace packages in the order given (default: core), then
  * the CLI. Call from beforeAll with a long timeout. Under `pnpm test` everything is already
@@ -81,8 +111,7 @@ export async function ensureBuilt(packages: readonly string[] = ["core"]): Promi
   await withBuildLock(() => {
     for (const target of targets) {
       if (!stale(target)) continue;
-      const result = spawnSync("npx", ["tsup"], { cwd: target.dir, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
-      if (result.status !== 0) throw new Error(`tsup failed in ${target.dir}:\n${result.stdout}\n${result.stderr}`);
+      buildInPlace(target.dir);
     }
   });
 }

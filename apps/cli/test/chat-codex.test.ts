@@ -20,7 +20,9 @@ beforeAll(async () => {
   if (!existsSync(runtimeDist) || !readFileSync(runtimeDist, "utf8").includes("createCodexTurnRunner")) {
     throw new Error("packages/runtime/dist is missing or stale: run `npx turbo run build` first.");
   }
-  emu = await startEmulator({ validate: false });
+  // Bodies are validated against the official spec: one turn replays no reasoning item (whose
+  // `"content": null` from Codex 0.169.0 the spec would reject).
+  emu = await startEmulator();
   home = await mkdtemp(join(tmpdir(), "genesis-cli-codex-"));
   const config = {
     models: { providers: { openai: { baseUrl: emu.apiBase } } },

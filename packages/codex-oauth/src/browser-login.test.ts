@@ -111,7 +111,7 @@ describe("loginWithBrowser", () => {
     const error = await failure(loginWithBrowser({
       settings: settings(),
       onAuthorizeUrl: async (prompt) => {
-        page = await callback(prompt, (state) => ({ error: "access_denied", error_description: "<script>alert(1)</script>", state }));
+        page = await callback(prompt, (state) => ({ error: "access_denied", error_description: `<script>alert(1)</script>\u001b[31m${"x ".repeat(400)}`, state }));
       },
     }));
     expect(error.code).toBe("oauth_denied");
@@ -119,6 +119,8 @@ describe("loginWithBrowser", () => {
     expect(page!.status).toBe(400);
     expect(page!.text).not.toContain("<script>");
     expect(page!.text).toContain("&#60;script&#62;");
+    // The terminal gets a short, printable version of the issuer's text.
+    expect(error.message.length).toBeLessThan(200);
     expect(peer.requests).toHaveLength(0);
   });
 

@@ -33,6 +33,11 @@ export interface CodexProviderOptions {
   WebSocket?: ResponsesTransportOptions["WebSocket"];
   /** Any other transport knob (timeouts, retries, clock). */
   transport?: Omit<ResponsesTransportOptions, "baseUrl" | "headers" | "mode" | "warmup" | "wsBetaHeader" | "sseExtraHeaders" | "fetch" | "WebSocket">;
+  /**
+   * Whether the backend gets native-only shaping (`service_tier`). Default: true only for the
+   * real ChatGPT backend host; a route's `endpointClass: "native-codex"` sets it explicitly.
+   */
+  native?: boolean;
   /** `User-Agent`; default `genesis/<version> (<platform> <release>; <arch>)`. */
   userAgent?: string;
 }
@@ -67,7 +72,7 @@ export interface CodexProvider {
 export function createCodexProvider(options: CodexProviderOptions): CodexProvider {
   const responsesUrl = codexResponsesUrl(options.settings);
   const baseUrl = responsesUrl.slice(0, -"/responses".length);
-  const native = isNativeCodexEndpoint(baseUrl);
+  const native = options.native ?? isNativeCodexEndpoint(baseUrl);
   const userAgent = options.userAgent ?? `genesis/${__GENESIS_VERSION__} (${platform()} ${release()}; ${arch()})`;
   let lastAccess: string | undefined;
   let lastPlan: string | undefined;

@@ -65,6 +65,26 @@ describe("createCodexStreamers (the runtime's openai-codex provider factory)", (
     streamers.close();
   });
 
+  it("sends service_tier on a loopback backend only when the route says native-codex", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    await codexCredentialStore(openAuthStore({ home, env: {} })).save({
+      kind: "oauth", provider: "openai-codex", access: fakeJwt({ accountId: "acct_n", exp }), refresh: "rt", accountId: "acct_n", expiresAt: exp * 1000, updatedAt: 0,
+    });
+    const streamers = createCodexStreamers({ env: { GENESIS_HOME: home } });
+    const base = { modelId: "gpt-5.5", baseUrl: emu.codexBase, transport: "sse" as const, params: {}, serviceTier: "priority" };
+    for (const endpointClass of ["native-codex", undefined, "compat"]) {
+      emu.script({ text: "ok" });
+      const streamer = streamers({ ...base, endpointClass });
+      for await (const _ of streamer.streamTurn({ input: [{ type: "message", role: "user", content: "hi" }] }, { sessionId: `s-${endpointClass}` })) {
+        // drain the turn
+      }
+    }
+    const bodies = emu.requests.filter((r) => r.path === "/backend-api/codex/responses").map((r) => (r.body as { service_tier?: string }).service_tier);
+    // native-codex forces native shaping; a 127.0.0.1 host alone, or a compat class, does not.
+    expect(bodies).toEqual(["priority", undefined, undefined]);
+    streamers.close();
+  });
+
   it("reports not_signed_in when no sign-in is stored", async () => {
     const streamers = createCodexStreamers({ env: { GENESIS_HOME: home } });
     const route = { modelId: "gpt-5.5", baseUrl: emu.codexBase, transport: "sse" as const, params: {} };

@@ -15,6 +15,12 @@ export interface CodexRouteLike {
   params: { openaiWsWarmup?: boolean | undefined };
   /** The tier to send, already decided by route resolution (fast mode folded in). */
   serviceTier?: string | undefined;
+  /**
+   * The route's endpoint class; `native-codex` turns on native-only shaping (service_tier)
+   * even on a non-chatgpt.com host (e.g. `models.providers["openai-codex"].endpointClass`).
+   * Default: decided from the host.
+   */
+  endpointClass?: string | undefined;
 }
 
 /** A provider-neutral model call, as the runtime's pi loop builds it (`TurnRequest` fits). */
@@ -82,12 +88,14 @@ export function createCodexStreamers(options: CodexStreamersOptions = {}): ((rou
   };
   const factory = (route: CodexRouteLike): CodexModelStreamer => {
     const warmup = route.params.openaiWsWarmup !== false;
-    const key = `${route.baseUrl}\u0000${route.transport}\u0000${warmup}`;
+    const native = route.endpointClass === undefined ? undefined : route.endpointClass === "native-codex";
+    const key = `${route.baseUrl}\u0000${route.transport}\u0000${warmup}\u0000${native}`;
     let provider = providers.get(key);
     if (!provider) {
       const settings = resolveCodexOAuthSettings({ ...options.settings, codexBaseUrl: route.baseUrl }, env);
       provider = createCodexProvider({
         credentials: shared, settings, mode: route.transport, warmup, fetch: options.fetch, WebSocket: options.WebSocket, transport: options.transport,
+        ...(native === undefined ? {} : { native }),
       });
       providers.set(key, provider);
     }

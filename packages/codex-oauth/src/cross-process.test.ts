@@ -114,7 +114,9 @@ describe("a process killed mid-save", () => {
     for (let round = 0; round < 3; round++) {
       const c = startChild(["save-loop"], { GENESIS_HOME: home, GENESIS_TEST_PROFILE: JSON.stringify(profile) });
       expect(await c.nextLine(0)).toBe("ready");
-      await new Promise((r) => setTimeout(r, 150 + round * 37));
+      expect(await c.nextLine(1)).toBe("saved");
+      // Land the kill at a different point of the save loop each round.
+      await new Promise((r) => setTimeout(r, 20 + round * 37));
       c.child.kill("SIGKILL");
       await new Promise((r) => c.child.once("exit", r));
       const text = await readFile(join(home, "auth", "profiles.json"), "utf8");

@@ -90,6 +90,15 @@ describe("loginWithDeviceCode", () => {
     expect(clock.sleeps).toEqual([1000, 1000]);
   });
 
+  it("polls every 5 s when the server names no interval, and treats a 200 without JSON as transient", async () => {
+    peer.answer(USERCODE, { status: 200, body: { device_auth_id: "d", user_code: "C" } });
+    peer.answer(POLL, { status: 200, text: "<html>gateway</html>" }, { status: 200, body: { authorization_code: "a", code_verifier: "v" } });
+    peer.answer("/oauth/token", { status: 200, body: { access_token: access, refresh_token: "r" } });
+    const clock = virtualClock();
+    await loginWithDeviceCode({ settings: settings(), onCode: () => {}, now: clock.now, sleep: clock.sleep });
+    expect(clock.sleeps).toEqual([5000, 5000]);
+  });
+
   it("reports a disabled device flow (404 on usercode)", async () => {
     peer.answer(USERCODE, { status: 404 });
     const error = await failure(loginWithDeviceCode({ settings: settings(), onCode: () => {} }));

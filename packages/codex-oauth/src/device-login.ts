@@ -99,7 +99,8 @@ export async function loginWithDeviceCode(options: DeviceLoginOptions): Promise<
       transient = 0;
       continue;
     }
-    if (answer.status === 200) {
+    // A 200 that is not JSON (a proxy or captive-portal page) is handled as transient below.
+    if (answer.status === 200 && answer.json !== undefined) {
       const approved = approvedSchema.safeParse(answer.json);
       if (!approved.success) throw failed("polling for approval", { ...answer, status: 0 });
       return exchangeAuthorizationCode({

@@ -29,6 +29,8 @@ export type CodexSignInOptions = { store: AuthStore; settings: CodexOAuthSetting
  * Sign in (browser PKCE or device code) and save the result in the Genesis auth store.
  * Nothing is written unless the whole flow succeeded; a failed save says so plainly and the
  * previous sign-in (if any) stays as it was. Onboarding never reads `~/.codex`.
+ * A sign-in to a different account replaces the stored one and reports it in
+ * `replacedAccountId`; the replaced tokens are not revoked (Genesis has no revocation call).
  * @throws CodexAuthError from the flow, or `save_failed` when the store could not be written.
  */
 export async function signInWithCodex(options: CodexSignInOptions): Promise<CodexSignInResult> {

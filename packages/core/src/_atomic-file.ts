@@ -1,5 +1,6 @@
 import { chmod, lstat, mkdir, open, readdir, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { pidAlive } from "./_file-lock.js";
 
 /** Options for {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
@@ -14,16 +15,6 @@ const TEMP_SUFFIX = ".tmp";
 /** `.<name>.<pid>.<random>.tmp`: hidden, and the pid lets a later run spot orphans. */
 function tempName(target: string, random: string): string {
   return join(dirname(target), `.${basename(target)}.${process.pid}.${random}${TEMP_SUFFIX}`);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**

@@ -36,7 +36,7 @@ export function closeMatches(query: string, candidates: readonly string[], max =
   // Ties go to the candidate closest in length (a prefix of "openai" beats "azure-openai-...").
   const gap = (value: string) => Math.abs(value.length - q.length);
   return scored
-    .sort((x, y) => x.score - y.score || gap(x.value) - gap(y.value) || x.value.localeCompare(y.value))
+    .sort((x, y) => x.score - y.score || gap(x.value) - gap(y.value) || (x.value < y.value ? -1 : x.value > y.value ? 1 : 0))
     .slice(0, max)
     .map((s) => s.value);
 }

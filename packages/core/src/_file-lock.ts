@@ -39,7 +39,8 @@ interface LockOwner {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this host (EPERM: it exists, someone else's). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -2,11 +2,11 @@ import type { ProviderConfigView, RouteConfig } from "./_route-config.js";
 import type { EndpointClass } from "./_route-endpoint.js";
 import {
   configuredExecutionContract, resolveContextTokens, resolvePersonality,
-  type Personality, type RouteParams, type RouteReason, type ServiceTier, type TransportMode,
+  type RouteParams, type RouteReason, type ServiceTier, type TransportMode,
 } from "./_route-params.js";
 import type { CatalogEntry } from "./catalog.js";
 import { isGpt5ModelId, type ModelRef } from "./model-ref.js";
-import type { RouteApi, RouteSession, RuntimeId } from "./route.js";
+import type { Route, RouteApi, RouteSession, RuntimeId } from "./route.js";
 
 /** The second half of route resolution: everything decided after auth and endpoint. */
 export function resolveRouteTail(input: {
@@ -20,15 +20,7 @@ export function resolveRouteTail(input: {
   providerBlock: ProviderConfigView | undefined;
   session: RouteSession | undefined;
   reasons: RouteReason[];
-}): {
-  transport: TransportMode;
-  fastMode: boolean;
-  serviceTier?: ServiceTier;
-  contextWindow?: number;
-  contextTokens?: number;
-  overlays: { gpt5: boolean; friendly: boolean; personality: Personality };
-  executionContract: "default" | "strict-agentic";
-} {
+}): Pick<Route, "transport" | "fastMode" | "serviceTier" | "contextWindow" | "contextTokens" | "overlays" | "executionContract"> {
   const { ref, model, runtime, endpointClass, api, params, config, reasons } = input;
   const say = (field: string, value: unknown, why: string) => reasons.push({ field, value: String(value), why });
 

@@ -13,7 +13,8 @@ export function routeToJson(route: Route): RouteJson {
   return JSON.parse(redactSecrets(JSON.stringify({ ...route, ready: route.blockers.length === 0 }))) as RouteJson;
 }
 
-const number = (n: number | undefined) => (n === undefined ? "-" : n.toLocaleString("en-US"));
+// Thousands separators by hand: toLocaleString would initialise ICU, ~20 ms of CPU on a cold start.
+const number = (n: number | undefined) => (n === undefined ? "-" : String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","));
 const onOff = (b: boolean) => (b ? "on" : "off");
 
 function paramsText(params: Route["params"]): string {

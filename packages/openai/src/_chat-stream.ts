@@ -84,6 +84,7 @@ export async function* chatStreamEvents(body: ReadableStream<Uint8Array>, signal
   });
   const parser = createParser({ onEvent: (event) => onData(event.data) });
   const reader = body.getReader();
+  let ended = false;
   const decoder = new TextDecoder();
   try {
     for (;;) {
@@ -97,7 +98,10 @@ export async function* chatStreamEvents(body: ReadableStream<Uint8Array>, signal
         throw new StreamInterruptedError("The Chat Completions stream was cut off by the connection.", { transport: "sse", cause: error, partial: partial() });
       }
       const { value, done: eof } = chunk;
-      if (eof) break;
+      if (eof) {
+        ended = true;
+        break;
+      }
       parser.feed(decoder.decode(value, { stream: true }));
       if (failure) throw failure;
       while (queue.length > 0) yield queue.shift()!;
@@ -107,6 +111,9 @@ export async function* chatStreamEvents(body: ReadableStream<Uint8Array>, signal
     if (failure) throw failure;
     while (queue.length > 0) yield queue.shift()!;
   } finally {
+    // A consumer that stops early (break, abort, error) must not leave the response streaming
+    // into a socket nobody reads.
+    if (!ended) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
   }
   if (!done && finish === undefined) {

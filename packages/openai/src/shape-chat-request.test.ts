@@ -102,6 +102,24 @@ describe("Chat Completions proxies (against the emulator)", () => {
     expect("partial answer that is cut off".startsWith(partial)).toBe(true);
   });
 
+  it("an abort mid-stream ends the call promptly with the abort reason", async () => {
+    emu.script({ text: "a reply that stalls after a few chunks" });
+    emu.fault({ kind: "stall", afterEvents: 3, ms: 10_000, match: { path: "/v1/chat/completions" } });
+    const provider = createOpenAIProvider({ route: route(), apiKey: "sk-chat-test-123456" });
+    const ctl = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const t0 = Date.now();
+    const run = async () => {
+      for await (const e of provider.streamTurn({ input: [{ type: "message", role: "user", content: "hi" }] }, { sessionId: "s", signal: ctl.signal })) {
+        // Abort while the next read waits on the stalled socket, not between two events.
+        if (e.type === "text.delta" && !timer) timer = setTimeout(() => ctl.abort(new Error("user abort")), 100);
+      }
+    };
+    await expect(run()).rejects.toThrow("user abort");
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    await provider.close();
+  });
+
   it("a stream that ends cleanly without finish_reason or [DONE] is stream_incomplete, not a silent success", async () => {
     const chunk = { id: "chatcmpl-x", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "half" }, finish_reason: null }] };
     const body = new Response(`data: ${JSON.stringify(chunk)}\n\n`).body!;

@@ -1,4 +1,4 @@
-import type { Route } from "@genesis/core";
+import type { GenesisConfig, Route } from "@genesis/core";
 import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderOptions } from "@genesis/openai";
 import { createCodexStreamers } from "@genesis/codex-oauth";
 import type { ModelStreamer } from "./pi-runner.js";
@@ -13,6 +13,10 @@ export interface StreamerPoolOptions {
   fetch?: typeof globalThis.fetch;
   WebSocket?: OpenAIProviderOptions["WebSocket"];
   transportOptions?: OpenAIProviderOptions["transportOptions"];
+  /** The agent's explicit config; codex-oauth reads its `auth.openaiCodex` sign-in endpoints. */
+  config?: GenesisConfig;
+  /** The agent's explicit config file, for the same reason. */
+  configPath?: string;
 }
 
 /** Whether a route's first turn in a session is preceded by a WebSocket warm-up. */
@@ -58,7 +62,9 @@ export class StreamerPool {
       // ChatGPT/Codex sign-in: the codex-oauth streamers own credentials (single-flight
       // refresh) and keep one transport per backend.
       this.#codex ??= createCodexStreamers({
-        env: o.env,
+        // Token refresh must go to the issuer the agent's own config names, not the default file's.
+        env: o.configPath ? { ...o.env, GENESIS_CONFIG: o.configPath } : o.env,
+        ...(o.config ? { config: o.config } : {}),
         ...(o.fetch ? { fetch: o.fetch } : {}),
         ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}),
         ...(o.transportOptions ? { transport: o.transportOptions } : {}),

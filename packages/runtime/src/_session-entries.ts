@@ -1,9 +1,11 @@
 import { addUsage, emptyUsage, type SessionEntry, type Usage } from "@genesis/core";
 import type { TranscriptItem, TurnOutcome } from "./turn-runner.js";
 
-/** Entry types the agent writes: transcript items, turn summaries, runner state. */
+/** Entry type of one transcript item (user message, model output, tool output). */
 export const ENTRY_ITEM = "item";
+/** Entry type of a finished turn's summary (outcome, usage, model, transport). */
 export const ENTRY_TURN = "turn";
+/** Entry type of runner-private state (e.g. the Codex thread id). */
 export const ENTRY_RUNNER_STATE = "runner_state";
 
 /** The replayable transcript: every `item` entry's item, oldest first. */

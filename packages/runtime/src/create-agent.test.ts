@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "@genesis/testkit";
-import { openAuthStore } from "@genesis/core";
+import { openAuthStore, type SessionEntry, type SessionRecord, type SessionStore } from "@genesis/core";
 import { createAgent, type Agent } from "./create-agent.js";
 import { formatStatus } from "./agent-status.js";
 import { estimateTokens } from "./context-budget.js";
@@ -67,6 +67,38 @@ describe("createAgent", () => {
     const status = await agent.status(result.sessionId);
     expect(status).toMatchObject({ runtimeLabel: "Genesis Pi Default", turns: 2, fastMode: false, transport: { mode: "sse", last: "sse", wsDegraded: false } });
     expect(formatStatus(status)).toContain("Runtime: Genesis Pi Default");
+  });
+
+  it("keeps sessions in an app-supplied SessionStore instead of JSONL files", async () => {
+    await config();
+    const sessions = new Map<string, { record: SessionRecord; entries: SessionEntry[] }>();
+    const get = (id: string) => {
+      const s = sessions.get(id);
+      if (!s) throw new Error(`no session ${id}`);
+      return s;
+    };
+    const store: SessionStore = {
+      async create(input) {
+        const record: SessionRecord = { id: input.id ?? `mem-${sessions.size + 1}`, createdAt: Date.now(), runtime: input.runtime, harnessId: input.harnessId, modelRef: input.modelRef, overrides: { ...input.overrides } };
+        sessions.set(record.id, { record, entries: [] });
+        return { ...record };
+      },
+      get: async (id) => (sessions.has(id) ? { ...get(id).record, overrides: { ...get(id).record.overrides } } : undefined),
+      appendEntries: async (id, entries) => void get(id).entries.push(...entries),
+      readEntries: async (id) => [...get(id).entries],
+      setOverride: async (id, key, value) => ((get(id).record.overrides[key] = value), get(id).record),
+      clearOverride: async (id, key) => (delete get(id).record.overrides[key], get(id).record),
+      setCodexThreadId: async (id, threadId) => ((get(id).record.codexThreadId = threadId), get(id).record),
+      list: async () => [...sessions.values()].map((s) => s.record),
+    };
+    agent = createAgent({ env: env(), cwd: home, store });
+    const first = await agent.run("remember me");
+    expect(first.sessionId).toBe("mem-1");
+    await agent.setOverride(first.sessionId, "fastMode", true);
+    await agent.run("again", { sessionId: first.sessionId });
+    expect(bodies().at(-1)).toMatchObject({ service_tier: "priority", input: [{ content: "remember me" }, { role: "assistant" }, { content: "again" }] });
+    expect(sessions.get("mem-1")!.entries.filter((e) => e.type === "turn")).toHaveLength(2);
+    await expect(readdir(join(home, "sessions"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
   it("session overrides win over config and clearing returns to the configured default", async () => {
@@ -193,6 +225,8 @@ describe("createAgent", () => {
     expect(status.transport).toMatchObject({ mode: "auto", last: "sse", wsDegraded: true });
     expect(status.transport.degradedForMs).toBeGreaterThan(0);
     expect(formatStatus(status)).toMatch(/WebSocket: degraded, using SSE/);
+    // Each session reports its own last wire; the degraded cool-down is the endpoint's.
+    expect((await agent.status(first.sessionId)).transport).toMatchObject({ last: "websocket", wsDegraded: true });
   });
 
   it("warms the WebSocket before a session's first turn, for built-in and app-supplied providers", async () => {
@@ -226,6 +260,17 @@ describe("createAgent", () => {
     } finally {
       for (const p of opened) await p.close();
     }
+  });
+
+  it("agents.defaults.embeddedPi.executionContract: strict-agentic reaches retry and an explicit blocked state", async () => {
+    await config({}, { embeddedPi: { executionContract: "strict-agentic" } });
+    agent = createAgent({ env: env(), cwd: home });
+    for (let i = 0; i < 3; i++) emu.script({ text: "I will check the time and then report back." });
+    const result = await agent.run("What time is it?");
+    expect(result.events.filter((e) => e.type === "turn.retry").map((e) => (e as { attempt: number }).attempt)).toEqual([1, 2]);
+    expect(result.done).toMatchObject({ outcome: "blocked", errorCode: "strict_agentic_blocked" });
+    expect(bodies()).toHaveLength(3);
+    expect((await agent.status(result.sessionId)).executionContract).toBe("strict-agentic");
   });
 
   it("keeps server-side compaction items and replays history from the latest one", async () => {

@@ -14,6 +14,7 @@ import { buildInstructions, budgetHistory } from "./_turn-prep.js";
 import { ENTRY_ITEM, ENTRY_RUNNER_STATE, ENTRY_TURN, runnerStateOf, transcriptOf } from "./_session-entries.js";
 import { buildStatus, type AgentStatus } from "./agent-status.js";
 
+/** Re-exported for the `providers` option. */
 export type { ProviderFactory };
 
 /** Options of {@link createAgent}. */
@@ -166,6 +167,9 @@ export function createAgent(options: AgentOptions = {}): Agent {
           yield event;
         }
       } finally {
+        // Only needed while the turn runs; a long-lived agent must not keep one per session.
+        current.delete(sessionId);
+        snapshots.delete(sessionId);
         if (done) batch.push({ type: ENTRY_TURN, at: Date.now(), turnId, outcome: done.outcome, usage: done.usage, model: route.ref, ...(done.transport ? { transport: done.transport } : {}) });
         await store.appendEntries(sessionId, batch);
       }

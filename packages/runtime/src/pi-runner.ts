@@ -60,8 +60,8 @@ function parseArgs(raw: string): Record<string, unknown> | Error {
  */
 export function createPiRunner<R extends PiRoute = PiRoute>(options: PiRunnerOptions<R>): TurnRunner<R> {
   const maxSteps = options.maxSteps ?? 24;
-  let lastStreamer: ModelStreamer | undefined;
-  let lastTransport: TransportKind | undefined;
+  // Per session, so /status of one session never shows another session's wire.
+  const wires = new Map<string, { streamer: ModelStreamer; lastTransport?: TransportKind }>();
 
   async function* runTurn(input: TurnInput<R>, runOptions: RunTurnOptions = {}): AsyncGenerator<AgentEvent> {
     const signal = runOptions.signal ?? new AbortController().signal;
@@ -98,7 +98,9 @@ export function createPiRunner<R extends PiRoute = PiRoute>(options: PiRunnerOpt
     } catch (error) {
       return yield done("failed", "", describe(error));
     }
-    lastStreamer = streamer;
+    const wire = wires.get(sessionId) ?? { streamer };
+    wire.streamer = streamer; // a /model switch may have changed the provider
+    wires.set(sessionId, wire);
     let planOnly = 0;
     const effort = typeof input.params.reasoningEffort === "string" ? input.params.reasoningEffort : undefined;
     const verbosity = typeof input.params.textVerbosity === "string" ? input.params.textVerbosity : undefined;
@@ -127,7 +129,7 @@ export function createPiRunner<R extends PiRoute = PiRoute>(options: PiRunnerOpt
           } else if (event.type === "tool_call.done") {
             calls.push({ callId: event.callId, name: event.name, arguments: event.arguments });
           } else if (event.type === "response.started") {
-            transport = lastTransport = event.transport;
+            transport = wire.lastTransport = event.transport;
           } else if (event.type === "response.done") {
             final = event;
           }
@@ -181,12 +183,14 @@ export function createPiRunner<R extends PiRoute = PiRoute>(options: PiRunnerOpt
     id: "pi",
     label: RUNTIME_LABELS.pi,
     runTurn,
-    status(): RunnerStatus {
-      const s = lastStreamer?.state?.();
+    status(sessionId): RunnerStatus {
+      const wire = wires.get(sessionId);
+      const s = wire?.streamer.state?.();
+      const last = wire?.lastTransport ?? s?.lastTransport;
       return {
         ...(s ? { transport: s.mode as RunnerStatus["transport"], wsDegraded: s.wsDegraded } : {}),
         ...(s?.degradedForMs ? { degradedForMs: s.degradedForMs } : {}),
-        ...(s?.lastTransport ?? lastTransport ? { lastTransport: s?.lastTransport ?? lastTransport } : {}),
+        ...(last ? { lastTransport: last } : {}),
       };
     },
   };

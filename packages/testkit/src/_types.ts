@@ -42,6 +42,7 @@ export interface EmulatorContext {
   now(): number;
 }
 
+/** An endpoint module's request handler: one answer per request (may be async). */
 export type HttpHandler = (req: EmulatorRequest, ctx: EmulatorContext) => HttpReply | Promise<HttpReply>;
 
 /** `pattern` is a path like `/v1/videos/:id` (`:name` captures one segment). */

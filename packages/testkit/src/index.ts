@@ -12,6 +12,7 @@ export { EMULATOR_MODELS } from "./models.js";
 // Media and protocol helpers for tests of the media, speech, realtime and OAuth packages.
 export { videosRetiredFault, PROGRESS_PER_POLL } from "./media/videos.js";
 export { renderPng, pngSize } from "./_png.js";
+export { encodeJpeg, jpegSize } from "./_jpeg.js";
 export { renderMp4, mp4TopLevelBoxes } from "./_mp4.js";
 export { encodeMulaw, decodeMulaw, linearToMulaw, mulawToLinear, mulawTone, rms, MULAW_SILENCE } from "./_g711.js";
 export { encodeWav, wavComment, sineTone, AUDIO_CONTENT_TYPES } from "./_audio.js";

@@ -82,6 +82,27 @@ describe("SseDecoder (property P1)", () => {
   });
 });
 
+describe("SseDecoder event-stream rules", () => {
+  it("strips a BOM, joins multi-line data, ignores id/retry/unknown fields and skips data-less messages", () => {
+    const text =
+      "\uFEFFid: 7\nretry: 100\nevent: a\n\n" + // no data: not dispatched
+      "event: a\ndata: one\ndata:two\ndata\nfoo: bar\n\n" +
+      "event:b\ndata:  lead\n\n" + // only one space after the colon is dropped
+      "event: c\ndata: x\n\n" + // same length as "b": the name cache must compare bytes, not lengths
+      "data: plain\n\n";
+    const bytes = enc.encode(text);
+    const cuts = Array.from({ length: bytes.length - 1 }, (_, i) => i + 1);
+    const expected = [
+      { event: "a", data: "one\ntwo\n" },
+      { event: "b", data: " lead" },
+      { event: "c", data: "x" },
+      { event: undefined, data: "plain" },
+    ];
+    expect(decode(bytes, [])).toEqual(expected);
+    expect(decode(bytes, cuts)).toEqual(expected);
+  });
+});
+
 function ctx(): TransportContext {
   return { idleTimeoutMs: 10_000, now: Date.now } as TransportContext;
 }

@@ -1,5 +1,5 @@
 import { startEmulator } from "@genesis/testkit";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BODY, collect, recordingSleep, textOf, transportFor, type Emu } from "./__fixtures__/harness.js";
 import { AuthenticationError, WebSocketClosedError } from "./errors.js";
 import type { ResponsesTransport } from "./responses-transport.js";
@@ -140,15 +140,62 @@ describe("auto mode (reliability §1 items 19, 20, 25)", () => {
     expect(posts()).toHaveLength(0);
   });
 
-  it("a failed warm-up marks WebSocket degraded instead of throwing", async () => {
-    emu.fault({ kind: "ws-refuse" });
-    const t = auto();
+  it("a warm-up that fails twice marks WebSocket degraded instead of throwing", async () => {
+    emu.fault({ kind: "ws-refuse", times: 2 });
+    const { sleep, delays } = recordingSleep();
+    const t = auto({ sleep });
     await t.warm("s", BODY);
+    expect(upgrades()).toHaveLength(2);
+    expect(delays).toEqual([500]);
     expect(t.state().wsDegradedUntil).toBe(clock + 60_000);
     emu.script({ text: "sse after failed warm-up" });
     const { events } = await collect(t.stream(BODY, { sessionId: "s" }));
     expect(textOf(events)).toBe("sse after failed warm-up");
     expect(posts()).toHaveLength(1);
+  });
+
+  it("a warm-up dropped once (1006) is retried, and the first turn then runs on the warmed WebSocket", async () => {
+    // The `pnpm demo` case: one leftover 1006 hit the warm-up, which used to degrade at once
+    // and send the turn over SSE.
+    emu.fault({ kind: "ws-close", code: 1006, afterEvents: 0, match: { transport: "websocket" } });
+    const { sleep, delays } = recordingSleep();
+    const t = auto({ sleep });
+    await t.warm("s", BODY);
+    expect(delays).toHaveLength(1);
+    expect(t.state().wsDegradedUntil).toBeUndefined();
+    emu.script({ text: "on the warmed socket" });
+    const { events } = await collect(t.stream(BODY, { sessionId: "s" }));
+    expect(textOf(events)).toBe("on the warmed socket");
+    expect(posts()).toHaveLength(0);
+    // Two upgrades: the dropped warm-up and its retry; the turn reuses the second socket.
+    expect(upgrades()).toHaveLength(2);
+    const frames = upgrades()[1]!.frames as Record<string, unknown>[];
+    expect(frames.map((f) => f.generate)).toEqual([false, undefined]);
+    expect(t.state()).toEqual({ lastTransport: "websocket" });
+  });
+
+  it("25 with the default clock: SSE for 60 s after a failure, then WebSocket is probed again", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(5_000_000);
+      emu.fault({ kind: "ws-refuse", times: 2 });
+      const t = transportFor(emu, { mode: "auto", sleep: recordingSleep().sleep });
+      open.push(t);
+      await collect(t.stream(BODY, { sessionId: "s" }));
+      expect(t.state()).toEqual({ lastTransport: "sse", wsDegradedUntil: 5_060_000 });
+      vi.setSystemTime(5_059_999);
+      await collect(t.stream(BODY, { sessionId: "s" }));
+      expect(upgrades()).toHaveLength(2);
+      expect(posts()).toHaveLength(2);
+      vi.setSystemTime(5_060_000);
+      emu.script({ text: "probe ok" });
+      const { events } = await collect(t.stream(BODY, { sessionId: "s" }));
+      expect(textOf(events)).toBe("probe ok");
+      expect(upgrades()).toHaveLength(3);
+      expect(t.state()).toEqual({ lastTransport: "websocket" });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("mode sse never opens a WebSocket, and warm() is a no-op", async () => {

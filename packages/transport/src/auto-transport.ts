@@ -67,6 +67,11 @@ export function markDegraded(ctx: TransportContext, state: AutoState, settings: 
   ctx.logger?.warn?.("websocket degraded; using SSE during the cool-down", { why, until: state.wsDegradedUntil });
 }
 
+/** The delay before the one WebSocket retry: `wsRetryDelayMs` × jitter in [0.75, 1.0]. */
+export function wsRetryDelay(ctx: TransportContext, settings: AutoSettings): number {
+  return settings.wsRetryDelayMs * (1 - Math.min(Math.max(ctx.random(), 0), 1) * 0.25);
+}
+
 /** Run one turn on the wire the mode and state call for, with the fallback rules above. */
 export async function runTurn(
   ctx: TransportContext,
@@ -103,8 +108,7 @@ export async function runTurn(
       }
       if (action === "retry" && !retried) {
         retried = true;
-        const delay = settings.wsRetryDelayMs * (1 - Math.min(Math.max(ctx.random(), 0), 1) * 0.25);
-        await ctx.sleep(delay, signal);
+        await ctx.sleep(wsRetryDelay(ctx, settings), signal);
         continue;
       }
       if (settings.mode === "websocket") throw error;

@@ -1,7 +1,7 @@
 import { ValidationError } from "@genesis/core";
 import WebSocketImpl from "ws";
 import type { HeadersFn, TransportContext, TransportLogger } from "./_context.js";
-import { isDegraded, markDegraded, runTurn, type AutoSettings, type AutoState, type TransportMode } from "./auto-transport.js";
+import { classifyWsFailure, isDegraded, markDegraded, runTurn, wsRetryDelay, type AutoSettings, type AutoState, type TransportMode } from "./auto-transport.js";
 import { AbortError } from "./errors.js";
 import { fetchPost, nodePost } from "./_http-post.js";
 import { TurnIdentity } from "./identity.js";
@@ -172,12 +172,25 @@ export function createResponsesTransport(options: ResponsesTransportOptions): Re
       if (mode === "sse" || (mode === "auto" && isDegraded(ctx, state))) return;
       const identity = new TurnIdentity(sessionId);
       const signal = warmOptions.signal ?? new AbortController().signal;
-      try {
-        await connectionFor(identity.sessionId).warm(warmup ? body : undefined, identity, signal);
-      } catch (error) {
-        if (mode === "websocket" || error instanceof AbortError) throw error;
-        // In auto mode a failed warm-up only means the next turn should start on SSE.
-        markDegraded(ctx, state, settings, `warm-up failed: ${(error as Error)?.name}`);
+      for (let retried = false; ; retried = true) {
+        try {
+          await connectionFor(identity.sessionId).warm(warmup ? body : undefined, identity, signal);
+          return;
+        } catch (error) {
+          if (mode === "websocket" || error instanceof AbortError) throw error;
+          const action = classifyWsFailure(error);
+          // Same rule as a turn: one early recoverable failure (a 1006 blip) is retried, so a
+          // single dropped warm-up does not push the session's first turns onto SSE for a minute.
+          if (action === "retry" && !retried) {
+            await ctx.sleep(wsRetryDelay(ctx, settings), signal);
+            continue;
+          }
+          // 1009 concerns one oversized message, not the socket: nothing to degrade.
+          if (action === "sse-once") return;
+          // Otherwise the next turn should start on SSE (and probe WebSocket after the cool-down).
+          markDegraded(ctx, state, settings, `warm-up failed: ${(error as Error)?.name}`);
+          return;
+        }
       }
     },
     state() {

@@ -177,9 +177,19 @@ describe("HTTP retry policy (reliability §1 items 1-11)", () => {
     expect(textOf(events)).toBe("second try");
   });
 
-  it("9: does not apply: request bodies are always a JSON string, never a stream, so retries are always safe", () => {
-    // The transport serializes `body` with JSON.stringify before the first attempt.
-    expect(typeof JSON.stringify(BODY)).toBe("string");
+  it("9: does not apply: the body is serialized once before the first attempt, so every retry re-sends the same bytes", async () => {
+    // Item 9 guards retries of a streamed (one-shot) request body. Ours is a plain object,
+    // turned into one JSON string up front; a body that is not a plain object is refused.
+    emu.fault({ kind: "http-status", status: 503, times: 1 });
+    const body = { ...BODY, metadata: { n: "1" } };
+    const t = sse({ sleep: recordingSleep().sleep });
+    const stream = t.stream(body, { sessionId: "s" });
+    body.metadata.n = "changed after the call";
+    expect((await collect(stream)).error).toBeUndefined();
+    const [first, second] = http();
+    expect(second!.body).toEqual(first!.body);
+    expect(first!.body).toEqual({ ...BODY, metadata: { n: "1" }, stream: true });
+    expect(() => t.stream([] as unknown as Record<string, unknown>, { sessionId: "s" })).toThrow(/CreateResponse object/);
   });
 
   it("10: a server that accepts but never sends headers gives ConnectTimeoutError at timeoutMs", async () => {

@@ -186,6 +186,15 @@ describe("WebSocket transport", () => {
     expect(upgrades()).toHaveLength(2);
   });
 
+  it("23: turns started together while the socket opens are queued and sent in order on one socket", async () => {
+    emu.script({ text: "a" }, { text: "b" }, { text: "c" });
+    const t = ws();
+    const results = await Promise.all(["first", "second", "third"].map((input) => collect(t.stream({ ...BODY, input }, { sessionId: "q" }))));
+    expect(results.map((r) => textOf(r.events))).toEqual(["a", "b", "c"]);
+    expect(upgrades()).toHaveLength(1);
+    expect((upgrades()[0]!.frames as { input: string }[]).map((f) => f.input)).toEqual(["first", "second", "third"]);
+  });
+
   it("23: a frame larger than the send queue bound raises an explicit error", async () => {
     const { error } = await collect(ws({ maxQueueBytes: 16 }).stream(BODY, { sessionId: "s" }));
     expect(error).toBeInstanceOf(TransportError);

@@ -49,6 +49,7 @@ export interface ChatState {
   exit: boolean;
 }
 
+/** What `/help` prints. */
 export const CHAT_HELP = [
   "/status                 model, route, runtime, transport, fast mode, tokens",
   "/fast status|on|off     fast mode (priority processing) for this session; /fast default clears it",

@@ -1,8 +1,10 @@
 import type { CommandContext } from "../_context.js";
 import { assertKnownFlags, stringFlag, UsageError } from "../_args.js";
 
+/** Flags that take a value (for the argument parser). */
 export const valueFlags = ["message", "model", "session"] as const;
 
+/** `genesis agent --help` text. */
 export const usage = `Usage: genesis agent --message "..." [--model REF] [--session ID] [--json]
 
 Run one agent turn and stream the answer to stdout (tool activity goes to stderr).
@@ -18,6 +20,7 @@ Options:
 Exit status: 0 completed, 1 failed/blocked/aborted/incomplete, 2 usage error.
 Ctrl-C aborts the turn.`;
 
+/** `genesis agent`: one turn, streamed; exit 0 when it completed, 1 otherwise, 2 on usage errors. */
 export async function run(ctx: CommandContext): Promise<number> {
   assertKnownFlags(ctx.args, ["message", "model", "session", "json"]);
   const message = stringFlag(ctx.args, "message") ?? (ctx.args.positionals.length > 0 ? ctx.args.positionals.join(" ") : undefined);

@@ -132,6 +132,26 @@ describe.skipIf(!hasTmux)("genesis agent", () => {
     expect(err).toMatch(/session: s-\S+/);
   });
 
+  it("--json prints one event per line; --session continues a session and --model switches it", async () => {
+    const first = await runPiped(["agent", "--json", "--message", "one"], "");
+    expect(first.code, first.err).toBe(0);
+    const events = first.out.trim().split("\n").map((l) => JSON.parse(l) as { type: string; sessionId?: string; outcome?: string; text?: string });
+    expect(events[0]).toMatchObject({ type: "turn.started", runtime: "pi", model: "openai/gpt-5.4" });
+    expect(events.find((e) => e.type === "turn.done")).toMatchObject({ outcome: "completed", text: "Echo: one" });
+    const sessionId = events.at(-1)!.sessionId!;
+    expect(events.at(-1)).toEqual({ type: "session", sessionId: expect.stringMatching(/^s-/) });
+
+    const second = await runPiped(["agent", "--session", sessionId, "--model", "openai/gpt-5.4-mini", "--message", "two"], "");
+    expect(second.code, second.err).toBe(0);
+    expect(second.out).toBe("Echo: two\n");
+    expect(second.err).toContain(`session: ${sessionId}`);
+    const last = emu.requests.filter((r) => r.path === "/v1/responses").flatMap((r) => (r.transport === "websocket" ? r.frames ?? [] : [r.body])).at(-1) as { model: string; input: { role?: string; content?: unknown }[] };
+    expect(last.model).toBe("gpt-5.4-mini");
+    // the history of the continued session is replayed
+    expect(last.input.map((i) => i.role)).toEqual(["user", "assistant", "user"]);
+    expect([last.input[0]!.content, last.input[2]!.content]).toEqual(["one", "two"]);
+  });
+
   it("fails with the route's hint when no key is configured", async () => {
     const child = spawn(process.execPath, [BIN, "agent", "--message", "hi"], { env: { PATH: process.env.PATH, GENESIS_HOME: home } });
     let err = "";
@@ -169,6 +189,38 @@ describe.skipIf(!built)("genesis chat with piped stdin (scripts, pnpm demo)", ()
     expect(out).not.toContain("never read");
     const turn = emu.requests.filter((r) => r.path === "/v1/responses").flatMap((r) => (r.transport === "websocket" ? r.frames ?? [] : [r.body])).at(-1) as { service_tier?: string };
     expect(turn.service_tier).toBe("priority");
+  });
+
+  it("Ctrl-C (SIGINT) with piped stdin aborts the running turn and leaves", async () => {
+    emu.reset();
+    const child = spawn(process.execPath, [BIN, "chat"], { cwd: home, env: { PATH: process.env.PATH, GENESIS_HOME: home, OPENAI_API_KEY: KEY } });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    const closed = new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
+    const waitOut = async (text: string) => {
+      const until = Date.now() + 8_000;
+      while (!out.includes(text)) {
+        if (Date.now() > until) throw new Error(`no "${text}" in:\n${out}\n${err}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    child.stdin.write("first\n"); // the session's first turn carries the WebSocket warm-up
+    await waitOut("Echo: first\n");
+    emu.fault({ kind: "stall", afterEvents: 2, ms: 20_000 });
+    emu.script({ text: "this reply will stall halfway through its stream" });
+    child.stdin.write("stall please\n"); // stdin stays open: only the signal can end this
+    await waitOut("> stall please\n");
+    const turns = () => emu.requests.flatMap((r) => r.frames ?? []).filter((f) => (f as { generate?: boolean }).generate !== false).length;
+    while (turns() < 2) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    child.kill("SIGINT");
+    expect(await closed).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(err, out).toContain("[aborted]");
+    expect(out).not.toContain("halfway through its stream");
   });
 
   it("ends cleanly at end of input without /exit", async () => {

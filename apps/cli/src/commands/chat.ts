@@ -2,14 +2,17 @@ import { createInterface } from "node:readline";
 import type { CommandContext } from "../_context.js";
 import { assertKnownFlags, stringFlag } from "../_args.js";
 
+/** Flags that take a value (for the argument parser). */
 export const valueFlags = ["model", "session"] as const;
 
+/** `genesis chat --help` text. */
 export const usage = `Usage: genesis chat [--model REF] [--session ID]
 
 Interactive agent session. Type a message, or a command:
   /status, /fast status|on|off, /new, /reset, /model REF, /tool NAME key=value ..., /exit
 Ctrl-C aborts the running turn (not the program); at the prompt, Ctrl-C twice or /exit leaves.`;
 
+/** `genesis chat`: the interactive loop (a terminal, or piped lines read as a script until EOF or /exit). */
 export async function run(ctx: CommandContext): Promise<number> {
   assertKnownFlags(ctx.args, ["model", "session"]);
   const { createCliAgent, createRenderer } = await import("./_chat-agent.js");
@@ -46,7 +49,16 @@ export async function run(ctx: CommandContext): Promise<number> {
     prompt();
   };
   rl.on("SIGINT", interrupt);
-  ctx.signal.addEventListener("abort", interrupt, { once: true });
+  // On a terminal, readline sees Ctrl-C as a key (above). Otherwise it arrives as the host's
+  // one-shot abort (SIGINT with piped stdin, or a kill): later Ctrl-Cs would go unseen, so stop
+  // the running turn and leave rather than keep reading with no way to interrupt.
+  const stop = () => {
+    turn?.abort();
+    state.exit = true;
+    rl.close();
+  };
+  if (ctx.signal.aborted) stop();
+  else ctx.signal.addEventListener("abort", stop, { once: true });
   const render = createRenderer(ctx.stdout, ctx.stderr);
   prompt();
   try {
@@ -74,6 +86,7 @@ export async function run(ctx: CommandContext): Promise<number> {
       prompt();
     }
   } finally {
+    ctx.signal.removeEventListener("abort", stop);
     rl.close();
     await agent.close();
   }

@@ -38,6 +38,23 @@ describe("genesis dev-server", () => {
     await expect(fetch(`${base}/models`)).rejects.toThrow();
   });
 
+  it("--no-validate accepts bodies the spec rejects; --quiet logs nothing", async () => {
+    const bad = { model: "gpt-5.4", input: "hi", service_tier: "turbo" };
+    const send = (base: string): Promise<Response> => fetch(`${base}/responses`, { method: "POST", headers: { authorization: "Bearer sk-test", "content-type": "application/json" }, body: JSON.stringify(bad) });
+    for (const [argv, status] of [[["--quiet"], 400], [["--quiet", "--no-validate"], 200]] as const) {
+      const abort = new AbortController();
+      const c = context([...argv], abort.signal);
+      const done = run(c.ctx);
+      await waitFor(() => c.out().includes("Ctrl-C"));
+      const res = await send(/export OPENAI_BASE_URL=(\S+)/.exec(c.out())![1]!);
+      expect(res.status, argv.join(" ")).toBe(status);
+      if (status === 400) expect(await res.json()).toMatchObject({ error: { param: "service_tier" } });
+      abort.abort();
+      expect(await done).toBe(0);
+      expect(c.err()).toBe("");
+    }
+  });
+
   it("reports a busy port with a hint, and rejects a bad --port", async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));

@@ -8,6 +8,7 @@ import { parseArgs, UsageError } from "../_args.js";
 import type { CommandContext } from "../_context.js";
 import * as login from "./models-auth-login.js";
 import * as logout from "./models-auth-logout.js";
+import * as onboard from "./onboard.js";
 
 let emu: Emulator;
 let home: string;
@@ -101,11 +102,54 @@ describe("genesis models auth login --provider openai-codex", () => {
     await expect(stat(profilesPath())).rejects.toThrow();
   });
 
+  it("says which account a sign-in to another account replaced, and keeps quiet for the same account", async () => {
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(join(home, "auth"), { recursive: true, mode: 0o700 });
+    const old = emu.auth.issueTokens({ accountId: "acct_previous" });
+    const profile = { kind: "oauth", provider: "openai-codex", access: old.access_token, refresh: old.refresh_token, accountId: "acct_previous", expiresAt: Date.now() + 1e6, updatedAt: 1 };
+    await writeFile(profilesPath(), JSON.stringify({ version: 1, profiles: { "openai-codex": profile } }), { mode: 0o600 });
+    for (const expected of ["This replaced the previous sign-in (account acct_previous).", undefined]) {
+      const c = context(login, ["--provider", "openai-codex", "--device-code"]);
+      const done = login.run(c.ctx);
+      emu.approveDeviceCode(await waitFor(() => /one-time code: {2}([A-Z0-9]{4}-[A-Z0-9]{5})/.exec(c.err())?.[1]));
+      expect(await done).toBe(0);
+      if (expected) expect(c.out()).toContain(expected);
+      else expect(c.out()).not.toContain("replaced");
+      expect(c.out()).not.toContain(old.refresh_token);
+    }
+    expect(JSON.parse(await readFile(profilesPath(), "utf8")).profiles["openai-codex"].accountId).toBe("acct_emulator");
+  });
+
   it("refuses other providers and bad flags as usage errors", async () => {
     await expect(login.run(context(login, ["--provider", "openai"]).ctx)).rejects.toBeInstanceOf(UsageError);
     await expect(login.run(context(login, []).ctx)).rejects.toBeInstanceOf(UsageError);
     await expect(login.run(context(login, ["--provider", "openai-codex", "--timeout", "soon"]).ctx)).rejects.toBeInstanceOf(UsageError);
     await expect(login.run(context(login, ["--provider", "openai-codex", "--bogus"]).ctx)).rejects.toBeInstanceOf(UsageError);
+  });
+});
+
+describe("genesis onboard --auth-choice openai-codex", () => {
+  it("signs in fresh and imports nothing from an existing ~/.codex login", async () => {
+    const { mkdir } = await import("node:fs/promises");
+    // A Codex CLI login in HOME (a valid token the emulator would accept) must be ignored.
+    const codexTokens = emu.auth.issueTokens({ accountId: "acct_codex_cli" });
+    await mkdir(join(home, ".codex"), { recursive: true });
+    const codexAuth = { auth_mode: "chatgpt", tokens: { access_token: codexTokens.access_token, refresh_token: codexTokens.refresh_token, account_id: "acct_codex_cli" } };
+    await writeFile(join(home, ".codex", "auth.json"), JSON.stringify(codexAuth));
+    const c = context(onboard, ["--auth-choice", "openai-codex", "--device-code"]);
+    c.ctx.env.HOME = home;
+    c.ctx.env.CODEX_HOME = join(home, ".codex");
+    const done = onboard.run(c.ctx);
+    const code = await waitFor(() => /one-time code: {2}([A-Z0-9]{4}-[A-Z0-9]{5})/.exec(c.err())?.[1]);
+    // Nothing was stored before the new sign-in was approved.
+    await expect(stat(profilesPath())).rejects.toThrow();
+    emu.approveDeviceCode(code);
+    expect(await done).toBe(0);
+    const stored = await readFile(profilesPath(), "utf8");
+    expect(JSON.parse(stored).profiles["openai-codex"].accountId).toBe("acct_emulator");
+    expect(stored).not.toContain("acct_codex_cli");
+    expect(stored).not.toContain(codexTokens.refresh_token);
+    expect(c.out()).not.toContain("replaced");
   });
 });
 

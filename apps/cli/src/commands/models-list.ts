@@ -99,12 +99,16 @@ export async function run(ctx: CommandContext): Promise<number> {
       });
     }
   }
-  const auth = await core.openAuthStore({ env: ctx.env }).snapshot(ctx.env, config);
-  // Live GET /v1/models (merged into the catalog) when an OpenAI key is configured.
-  const live = provider === undefined || provider === "openai"
-    ? await (await import("./_openai-live.js")).fetchOpenAILive(config, ctx.env, (line) => ctx.stderr.write(`${line}\n`))
+  // One plain copy: route resolution reads the environment once per row, and enumerating
+  // `process.env` itself is slow.
+  const env = { ...ctx.env };
+  const auth = await core.openAuthStore({ env }).snapshot(env, config);
+  // Live GET /v1/models (merged into the catalog) when an OpenAI key is configured (the
+  // snapshot knows; without a key the live-listing module is not even loaded).
+  const live = (provider === undefined || provider === "openai") && auth.apiKeys.openai
+    ? await (await import("./_openai-live.js")).fetchOpenAILive(config, env, (line) => ctx.stderr.write(`${line}\n`))
     : undefined;
-  const all = await buildModelRows({ config, auth, env: ctx.env, provider, ...(live ? { live } : {}) });
+  const all = await buildModelRows({ config, auth, env, provider, ...(live ? { live } : {}) });
   const configured = new Set(core.listCatalog({ config, provider }).filter((row) => row.configured).map((row) => row.ref));
   const items = ctx.args.flags.get("all") === true ? all : all.filter((i) => i.auth.ready || i.isDefault || configured.has(i.ref));
 

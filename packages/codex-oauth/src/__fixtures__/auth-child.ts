@@ -3,7 +3,8 @@
  * Modes (argv[2]):
  * - `refresh`: wait for "go" on stdin, then get credentials through the manager and print
  *   `{ok, accessHash, accountId}` (a hash, never the token).
- * - `save-loop`: save a new profile forever until killed (for the SIGKILL test).
+ * - `save-loop`: save a new profile forever until killed (for the SIGKILL test); prints
+ *   `saved` after the first save completes.
  */
 import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
@@ -38,5 +39,7 @@ if (mode === "refresh") {
   for (;;) {
     n++;
     await store.save({ ...base, refresh: `rt-loop-${n}`, updatedAt: n, email: "x".repeat(n % 5000) });
+    // Tell the test a complete store exists, so its kill always lands on a later save.
+    if (n === 1) process.stdout.write("saved\n");
   }
 }

@@ -32,6 +32,9 @@ const LEGACY_DECISIONS: Record<ApprovalDecision, unknown> = {
 };
 
 async function decide(ctx: ServerRequestContext, request: ApprovalRequest): Promise<ApprovalDecision> {
+  // A thread this client never started or resumed has no recorded working directory to judge
+  // against (the host's own cwd would be a guess): refuse without asking.
+  if (request.workingDirectory === "") return "decline";
   const decision = await ctx.approvalHandler(request);
   if (decision === "accept" || decision === "acceptForSession" || decision === "decline" || decision === "cancel") return decision;
   // A handler returning garbage must not approve anything.
@@ -45,7 +48,7 @@ async function decide(ctx: ServerRequestContext, request: ApprovalRequest): Prom
  */
 export async function answerServerRequest(ctx: ServerRequestContext, method: string, params: any): Promise<unknown> {
   const threadId: string = params?.threadId ?? params?.conversationId ?? "";
-  const wd = ctx.workingDirectory(threadId) ?? process.cwd();
+  const wd = ctx.workingDirectory(threadId) ?? "";
   switch (method) {
     case "item/commandExecution/requestApproval": {
       const actions: string[] = Array.isArray(params.commandActions) ? params.commandActions.map((a: { type: string }) => a.type) : [];

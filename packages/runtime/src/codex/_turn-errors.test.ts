@@ -54,5 +54,7 @@ describe("turnErrorToHarnessError", () => {
     const e = turnErrorToHarnessError({ message: "bad gateway", codexErrorInfo: { responseStreamDisconnected: { httpStatusCode: 502 } }, additionalDetails: null } as any, ids, {});
     expect(e).toMatchObject({ code: "codex_turn_failed", codexErrorInfo: "responseStreamDisconnected", planType: undefined, resetsAt: undefined });
     expect(turnErrorToHarnessError(null, ids, {}).message).toBe("The Codex turn failed.");
+    const refresh = turnErrorToHarnessError({ message: "auth refresh request failed: code=-32000", codexErrorInfo: "other", additionalDetails: null } as any, ids, {});
+    expect(refresh).toMatchObject({ code: "codex_unauthorized", hint: expect.stringContaining("genesis models auth login --provider openai-codex") });
   });
 });

@@ -65,7 +65,10 @@ export function turnErrorToHarnessError(
 ): CodexHarnessError {
   const info = error?.codexErrorInfo;
   const infoName = typeof info === "string" ? info : info ? Object.keys(info)[0] : undefined;
-  const code = (infoName && ERROR_CODES[infoName]) || "codex_turn_failed";
+  // A refresh Genesis could not answer reaches us as `other` with Codex's own wording: the
+  // sign-in is no longer usable, which is what codex_unauthorized (and its hint) says.
+  const refreshFailed = /^auth refresh request failed/i.test(error?.message ?? "");
+  const code = (infoName && ERROR_CODES[infoName]) || (refreshFailed ? "codex_unauthorized" : "codex_turn_failed");
   const message = redactSecrets(error?.message || "The Codex turn failed.");
   const usage = code === "codex_usage_limit";
   return new CodexHarnessError(code, message, {

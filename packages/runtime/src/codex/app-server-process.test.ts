@@ -8,7 +8,7 @@ import { AppServerProcess, RpcReplyError } from "./app-server-process.js";
 import { CodexHarnessError } from "./errors.js";
 import { resolveCodexBinary } from "./resolve-codex-binary.js";
 import { bundleHarness } from "./__fixtures__/bundle-harness.js";
-import { isLive } from "./__fixtures__/process-state.js";
+import { codexLeftUnder, isLive } from "./__fixtures__/process-state.js";
 
 const bin = resolveCodexBinary();
 const peer = join(import.meta.dirname, "__fixtures__", "asking-peer.mjs");
@@ -23,7 +23,11 @@ const start = (opts: Parameters<typeof AppServerProcess.start>[0]) => {
 afterEach(async () => {
   await Promise.all(started.splice(0).map((p) => p.close(200)));
 });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(async () => {
+  // Every app-server this file started, including the hosts' children, is gone.
+  expect(await codexLeftUnder(scratch)).toEqual([]);
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 describe("AppServerProcess with the real codex binary", () => {
   it("initializes as genesis, in a Genesis-owned CODEX_HOME", async () => {

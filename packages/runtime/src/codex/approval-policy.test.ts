@@ -60,6 +60,17 @@ describe("answerServerRequest", () => {
     expect(seen[0]).toMatchObject({ kind: "fileChange", paths: ["/work/project/x.ts"], workingDirectory: wd });
   });
 
+  it("declines, without asking the handler, for a thread with no recorded working directory", async () => {
+    let asked = 0;
+    const res = await answerServerRequest(
+      ctx({ workingDirectory: () => undefined, approvalHandler: () => (asked++, "accept") }),
+      "item/commandExecution/requestApproval",
+      { threadId: "stranger", turnId: "u", itemId: "i", command: "ls", commandActions: [{ type: "listFiles", command: "ls", path: null }] },
+    );
+    expect(res).toEqual({ decision: "decline" });
+    expect(asked).toBe(0);
+  });
+
   it("maps decisions onto the legacy review vocabulary", async () => {
     const res = await answerServerRequest(ctx(), "execCommandApproval", {
       conversationId: "t", callId: "c", approvalId: null, command: ["rm", "-rf", "/"], cwd: wd, reason: null, parsedCmd: [{ type: "unknown", cmd: "rm" }],

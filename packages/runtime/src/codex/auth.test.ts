@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CodexAppServerClient } from "./client.js";
 import { createCodexTurnRunner } from "./codex-turn-runner.js";
 import { CodexHarnessError } from "./errors.js";
+import { codexLeftUnder } from "./__fixtures__/process-state.js";
 import type { AgentEvent } from "../turn-runner.js";
 
 // Auth hand-off with the real binary, against the emulator's ChatGPT backend and OAuth issuer.
@@ -21,7 +22,7 @@ const make = (opts: ConstructorParameters<typeof CodexAppServerClient>[0]) => {
 };
 
 beforeAll(async () => {
-  emu = await startEmulator({ validate: false });
+  emu = await startEmulator();
   scratch = mkdtempSync(join(tmpdir(), "genesis-codex-auth-"));
 });
 afterEach(async () => {
@@ -29,6 +30,8 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await emu.close();
+  // No app-server (or helper) started by this file outlives it.
+  expect(await codexLeftUnder(scratch)).toEqual([]);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -149,14 +152,48 @@ describe("Codex app-server auth", () => {
       for (const c of calls) expect(c.headers["chatgpt-account-id"]).toBe("acct_handoff");
       expect(emu.requests.find((r) => r.path === "/oauth/token")).toMatchObject({ method: "POST" });
 
-      // A usage limit on this account: the plan is the signed-in one (Codex's team wording names none).
-      const state = events.find((e) => e.type === "runner.state") as { state: Record<string, unknown> };
-      emu.fault({ kind: "usage-limit", planType: "team", match: { path: "/backend-api/codex/responses" } });
-      const limited = await run({ turnId: "t2", message: "More", runnerState: state.state });
-      expect(limited.at(-1)).toMatchObject({ type: "turn.done", outcome: "failed", errorCode: "codex_usage_limit" });
-      expect((limited.at(-1) as { reason: string }).reason).toMatch(/^You’ve hit your usage limit\. To get more access now, send a request to your admin or try again at /);
+      // A usage limit on this account: Codex's team wording names no plan; the sign-in's plan is used.
+      const resetsAt = Math.floor(Date.now() / 1000) + 5400;
+      emu.fault({ kind: "usage-limit", planType: "team", resetsAt, match: { path: "/backend-api/codex/responses" } });
+      const threadId = String((events.find((e) => e.type === "runner.state") as { state: Record<string, unknown> }).state.codexThreadId);
+      const err = await (async () => {
+        for await (const _ of runner.client!.runTurn({ threadId, text: "More", settings: { cwd, model: "gpt-5.4" } }));
+      })().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CodexHarnessError);
+      expect(err).toMatchObject({ code: "codex_usage_limit", codexErrorInfo: "usageLimitExceeded", planType: "team", threadId });
+      expect((err as Error).message).toMatch(/^You’ve hit your usage limit\. To get more access now, send a request to your admin or try again at .+\.$/);
+      expect(Math.abs((err as CodexHarnessError).resetsAt! - resetsAt)).toBeLessThanOrEqual(60);
     } finally {
       await runner.close();
     }
+  });
+
+  it("fails the turn as codex_unauthorized when Genesis cannot refresh the rejected sign-in", async () => {
+    const cwd = join(scratch, "work-refresh-fail");
+    mkdirSync(cwd, { recursive: true });
+    const stale = emu.auth.issueTokens({ accountId: "acct_gone", expiresInSec: 0 });
+    let asked = 0;
+    const client = make({
+      codexHome: join(scratch, "home-refresh-fail"),
+      endpoint: { chatgptBaseUrl: `${emu.url}/backend-api/`, codexBaseUrl: emu.codexBase, requestMaxRetries: 0, streamMaxRetries: 0 },
+      auth: {
+        kind: "chatgpt",
+        getTokens: async () => ({ accessToken: stale.access_token, accountId: "acct_gone" }),
+        refresh: async () => {
+          asked++;
+          throw new Error("refresh_token_reused");
+        },
+      },
+    });
+    const settings = { cwd, model: "gpt-5.4" };
+    const threadId = await client.startThread(settings);
+    emu.script({ text: "never delivered" });
+    const err = await (async () => {
+      for await (const _ of client.runTurn({ threadId, text: "hi", settings }));
+    })().catch((e: unknown) => e);
+    expect(asked).toBeGreaterThanOrEqual(1);
+    expect(err).toBeInstanceOf(CodexHarnessError);
+    expect(err).toMatchObject({ code: "codex_unauthorized", codexErrorInfo: "other", threadId });
+    expect((err as CodexHarnessError).hint).toMatch(/genesis models auth login --provider openai-codex/);
   });
 });

@@ -6,18 +6,20 @@ import { promisify } from "node:util";
 import type { StreamEvent } from "@genesis/core";
 import { startEmulator, type Emulator } from "@genesis/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ApprovalRequest } from "./approval-policy.js";
+import { defaultApprovalPolicy, type ApprovalRequest } from "./approval-policy.js";
 import type { AgentEvent } from "../turn-runner.js";
 import { CodexAppServerClient, type CodexThreadSettings } from "./client.js";
 import { createCodexTurnRunner } from "./codex-turn-runner.js";
 import { CodexHarnessError } from "./errors.js";
 import { bundleHarness } from "./__fixtures__/bundle-harness.js";
-import { isLive } from "./__fixtures__/process-state.js";
+import { codexLeftUnder, isLive } from "./__fixtures__/process-state.js";
 
 // End-to-end with the REAL codex binary against the testkit emulator. One emulator and one
-// shared app-server serve the whole file (that is also what production does).
-// Codex 0.169.0 sends input message items with an `id` field, which the official OpenAPI
-// schema for request input does not allow, so body validation is off here.
+// shared app-server serve the whole file (that is also what production does). Every body Codex
+// sends is validated against the official OpenAPI spec. Reasoning is off here
+// (model_reasoning_effort="none") because Codex 0.169.0 replays earlier reasoning items with
+// `"content": null`, which the spec's ReasoningItem (`content`: array, not nullable) rejects;
+// codex-agent.test.ts runs with reasoning on (and validation off) and covers that path.
 const KEY = "sk-genesis-harness-test-0123456789";
 const CONTRACT = "GENESIS-GPT5-CONTRACT: follow through; verify before you finish.";
 let emu: Emulator;
@@ -27,6 +29,7 @@ let settings: CodexThreadSettings;
 const pids = new Set<number>();
 const approvals: ApprovalRequest[] = [];
 let approve = false;
+let useDefaultPolicy = false;
 
 const inputText = (body: any): string => JSON.stringify(body?.input ?? []);
 
@@ -42,16 +45,17 @@ const text = (events: StreamEvent[]) =>
   events.flatMap((e) => (e.type === "text.delta" ? [e.delta] : [])).join("");
 
 beforeAll(async () => {
-  emu = await startEmulator({ validate: false });
+  emu = await startEmulator();
   scratch = mkdtempSync(join(tmpdir(), "genesis-codex-e2e-"));
   settings = { cwd: join(scratch, "work"), model: "gpt-5.4", developerInstructions: CONTRACT };
   mkdirSync(settings.cwd, { recursive: true });
   client = new CodexAppServerClient({
     codexHome: join(scratch, "codex-home"),
     endpoint: { baseUrl: emu.apiBase, apiKey: KEY, requestMaxRetries: 0, streamMaxRetries: 0 },
+    extraArgs: ["-c", 'model_reasoning_effort="none"'],
     approvalHandler: (req) => {
       approvals.push(req);
-      return approve ? "accept" : "decline";
+      return useDefaultPolicy ? defaultApprovalPolicy(req) : approve ? "accept" : "decline";
     },
   });
 });
@@ -59,12 +63,15 @@ beforeEach(() => {
   emu.reset();
   approvals.length = 0;
   approve = false;
+  useDefaultPolicy = false;
 });
 afterAll(async () => {
   await client?.close();
   await emu?.close();
   // No app-server this file started may outlive it.
   for (const pid of pids) expect(isLive(pid), `codex pid ${pid} still alive`).toBe(false);
+  // Nor any process at all running with one of this file's CODEX_HOMEs (helpers included).
+  expect(await codexLeftUnder(scratch)).toEqual([]);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -73,7 +80,7 @@ describe("Codex app-server harness (real binary, emulator upstream)", () => {
 
   it("streams a turn and sends it to the configured endpoint with our key and identity", async () => {
     threadId = await client.startThread(settings);
-    emu.script({ text: "Hello from the emulator", usage: { input: 120, cached: 20, output: 9, reasoning: 4 } });
+    emu.script({ text: "Hello from the emulator", usage: { input: 120, cached: 20, output: 9 } });
     const events = await collect(client.runTurn({ threadId, text: "Say hello", settings }));
 
     expect(events[0]).toMatchObject({ type: "response.started", transport: "app-server", model: "gpt-5.4" });
@@ -82,7 +89,7 @@ describe("Codex app-server harness (real binary, emulator upstream)", () => {
     const done = events.at(-1)!;
     expect(done).toMatchObject({ type: "response.done", status: "completed" });
     if (done.type !== "response.done") throw new Error("unreachable");
-    expect(done.usage).toEqual({ input: 100, cacheRead: 20, output: 9, reasoning: 4, total: 129 });
+    expect(done.usage).toEqual({ input: 100, cacheRead: 20, output: 9, reasoning: 0, total: 129 });
     expect(done.output.at(-1)).toMatchObject({ type: "message", role: "assistant", content: [{ type: "output_text", text: "Hello from the emulator" }] });
 
     const calls = emu.requests.filter((r) => r.path === "/v1/responses");
@@ -93,7 +100,7 @@ describe("Codex app-server harness (real binary, emulator upstream)", () => {
     expect(req.headers.originator).toBe("genesis");
     expect(req.headers["user-agent"]).toMatch(/^genesis\/0\.169\.0/);
     const body = req.body as any;
-    expect(body).toMatchObject({ model: "gpt-5.4", stream: true, store: false });
+    expect(body).toMatchObject({ model: "gpt-5.4", stream: true, store: false, reasoning: { effort: "none" } });
     // The GPT-5 contract arrives as developer instructions; Codex keeps its own base prompt.
     const developer = body.input.filter((i: any) => i.role === "developer").map((i: any) => JSON.stringify(i.content));
     expect(developer.join("\n")).toContain(CONTRACT);
@@ -190,13 +197,41 @@ describe("Codex app-server harness (real binary, emulator upstream)", () => {
     expect(text(accepted)).toBe("Done.");
   });
 
+  it("routes apply_patch file changes through the default policy: outside declined, inside accepted", async () => {
+    useDefaultPolicy = true;
+    const patch = (path: string, line: string) => `apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: ${path}\n+${line}\n*** End Patch\nEOF\n`;
+    // scratch lies in /tmp, which Codex's sandbox would let it write unasked; Genesis turns that off.
+    const outside = join(scratch, "outside.txt");
+    emu.script({ toolCalls: [{ name: "exec_command", callId: "call_patch_out", arguments: { cmd: patch(outside, "escaped") } }] }, { text: "Declined." });
+    const declined = await collect(client.runTurn({ threadId, text: "Patch outside", settings }));
+    expect(approvals).toEqual([expect.objectContaining({ kind: "fileChange", threadId, paths: [outside], workingDirectory: settings.cwd })]);
+    expect(existsSync(outside)).toBe(false);
+    expect(declined.find((e) => e.type === "item.done" && e.item.type === "codex.fileChange")).toMatchObject({ item: { status: "declined", changes: [{ path: outside }] } });
+    const followUp = emu.requests.filter((r) => r.path === "/v1/responses")[1]!.body as any;
+    expect(followUp.input.some((i: any) => i.type === "function_call_output" && i.call_id === "call_patch_out")).toBe(true);
+
+    // Inside the working directory Codex applies patches unasked under on-request; untrusted asks.
+    approvals.length = 0;
+    const strict: CodexThreadSettings = { ...settings, approvalPolicy: "untrusted" };
+    const strictThread = await client.startThread(strict);
+    emu.script({ toolCalls: [{ name: "exec_command", callId: "call_patch_in", arguments: { cmd: patch("inside.txt", "patched inside") } }] }, { text: "Patched." });
+    const accepted = await collect(client.runTurn({ threadId: strictThread, text: "Patch inside", settings: strict }));
+    expect(approvals).toEqual([expect.objectContaining({ kind: "fileChange", threadId: strictThread, paths: [join(settings.cwd, "inside.txt")] })]);
+    expect(readFileSync(join(settings.cwd, "inside.txt"), "utf8")).toBe("patched inside\n");
+    expect(accepted.find((e) => e.type === "tool_call.done")).toMatchObject({ name: "apply_patch" });
+    expect(accepted.find((e) => e.type === "item.done" && e.item.type === "codex.fileChange")).toMatchObject({ item: { status: "completed" } });
+  });
+
   it("turns a usage-limit answer into codex_usage_limit with the reset time", async () => {
     const resetsAt = Math.floor(Date.now() / 1000) + 3600;
     emu.fault({ kind: "usage-limit", planType: "plus", resetsAt });
     const err = await collect(client.runTurn({ threadId, text: "One more", settings })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CodexHarnessError);
-    expect(err).toMatchObject({ code: "codex_usage_limit", codexErrorInfo: "usageLimitExceeded", threadId });
-    expect((err as CodexHarnessError).message).toMatch(/usage limit/i);
+    // API-key mode knows no plan; Codex's wording for Plus ("Upgrade to Pro") names it.
+    expect(err).toMatchObject({ code: "codex_usage_limit", codexErrorInfo: "usageLimitExceeded", threadId, planType: "plus" });
+    expect((err as CodexHarnessError).message).toMatch(
+      /^You’ve hit your usage limit\. Upgrade to Pro \(https:\/\/chatgpt\.com\/explore\/pro\), visit https:\/\/chatgpt\.com\/settings\/usage to purchase more credits or try again at .+\.$/,
+    );
     // Codex words the reset as a local wall-clock minute; we recover it to within a minute.
     expect(Math.abs((err as CodexHarnessError).resetsAt! - resetsAt)).toBeLessThanOrEqual(60);
     expect((err as CodexHarnessError).hint).toBeTruthy();

@@ -8,7 +8,7 @@ import { DEFAULT_SYSTEM_PROMPT } from "../_turn-prep.js";
 import { formatStatus } from "../agent-status.js";
 import { createAgent, type Agent } from "../create-agent.js";
 import { createCodexTurnRunner } from "./codex-turn-runner.js";
-import { isLive } from "./__fixtures__/process-state.js";
+import { codexLeftUnder, isLive } from "./__fixtures__/process-state.js";
 
 // The codex runtime wired the way an app (or the CLI) wires it: createAgent + the default
 // connection resolver reading Genesis's config file and key. Real binary, emulator upstream.
@@ -18,7 +18,10 @@ let home: string;
 const pids: number[] = [];
 
 beforeAll(async () => {
-  emu = await startEmulator({ validate: false });
+  // Validation stays on with reasoning on: the second turn replays a reasoning item with
+  // `"content": null`, which the emulator accepts as a documented deviation (testkit
+  // src/_spec-deviations.ts) because the real API accepts what Codex sends.
+  emu = await startEmulator();
   home = await mkdtemp(join(tmpdir(), "genesis-codex-agent-"));
   await mkdir(join(home, "work"), { recursive: true });
   const doc = {
@@ -30,6 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.close();
   for (const pid of pids) expect(isLive(pid)).toBe(false);
+  expect(await codexLeftUnder(home)).toEqual([]);
   await rm(home, { recursive: true, force: true });
 });
 
@@ -45,12 +49,15 @@ describe("embeddedHarness.runtime: codex through createAgent", () => {
   it("runs the session's turns in the app-server at the configured endpoint and records the thread", async () => {
     const { agent, runner } = newAgent();
     try {
-      emu.script({ text: "Codex harness reply" });
+      emu.script({ text: "Codex harness reply", reasoning: { summary: "Thinking it over." }, usage: { input: 300, cached: 100, output: 12, reasoning: 5 } });
       const result = await agent.run("Hello harness");
       sessionId = result.sessionId;
       pids.push(runner.client!.pid!);
       expect(result).toMatchObject({ outcome: "completed", text: "Codex harness reply" });
       expect(result.done.transport).toBe("app-server");
+      // Reasoning streams through, and its tokens reach the normalized usage.
+      expect(result.events.filter((e) => e.type === "reasoning.delta").map((e) => (e as { delta: string }).delta).join("")).toBe("Thinking it over.");
+      expect(result.done.usage).toEqual({ input: 200, cacheRead: 100, output: 12, reasoning: 5, total: 312 });
 
       const req = emu.requests.find((r) => r.path === "/v1/responses")!;
       expect(emu.authHeaderOf(req.id)).toBe(`Bearer ${KEY}`);
@@ -65,6 +72,18 @@ describe("embeddedHarness.runtime: codex through createAgent", () => {
       const status = await agent.status(sessionId);
       expect(status.runtimeLabel).toBe("OpenAI Codex");
       expect(formatStatus(status)).toContain("Runtime: OpenAI Codex");
+
+      // A second session is a second Codex thread in the SAME app-server process.
+      const pid = runner.client!.pid;
+      emu.script({ text: "Other session reply" });
+      const other = await agent.run("A different session");
+      expect(other.sessionId).not.toBe(sessionId);
+      expect(other.text).toBe("Other session reply");
+      expect(runner.client!.pid).toBe(pid);
+      expect(runner.client!.starts).toBe(1);
+      const otherThread = (await agent.store.get(other.sessionId))?.codexThreadId;
+      expect(otherThread).toEqual(expect.any(String));
+      expect(otherThread).not.toBe(record?.codexThreadId);
     } finally {
       await agent.close();
     }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jpegSize } from "../_jpeg.js";
 import { pngSize, renderPng } from "../_png.js";
 import { startEmulator, type Emulator } from "../index.js";
 
@@ -35,6 +36,36 @@ describe("images endpoints", () => {
       expect(await res.json()).toMatchObject({ error: { param: "size", code: "invalid_value" } });
     }
     expect((await post("/images/generations", { model: "dall-e-3", prompt: "x", n: 2 })).status).toBe(400);
+  });
+
+  it("answers real JPEG bytes for output_format jpeg; webp is answered as PNG and says so", async () => {
+    type Answer = { data: { b64_json: string }[]; output_format: string };
+    const gen = async (body: object): Promise<Answer> => (await (await post("/images/generations", { model: "gpt-image-2", prompt: "fox", size: "320x240", ...body })).json()) as Answer;
+    const jpeg = await gen({ output_format: "jpeg", output_compression: 80 });
+    const bytes = Buffer.from(jpeg.data[0]!.b64_json, "base64");
+    expect(jpeg.output_format).toBe("jpeg");
+    expect([bytes[0], bytes[1], bytes[2]]).toEqual([0xff, 0xd8, 0xff]);
+    expect(jpegSize(bytes)).toEqual({ width: 320, height: 240 });
+    const smaller = await gen({ output_format: "jpeg", output_compression: 10 });
+    expect(Buffer.from(smaller.data[0]!.b64_json, "base64").length).toBeLessThan(bytes.length);
+    const webp = await gen({ output_format: "webp" });
+    expect(webp.output_format).toBe("png");
+    expect(pngSize(Buffer.from(webp.data[0]!.b64_json, "base64"))).toEqual({ width: 320, height: 240 });
+    expect((await gen({})).output_format).toBe("png");
+
+    const clash = await post("/images/generations", { model: "gpt-image-2", prompt: "fox", output_format: "jpeg", background: "transparent" });
+    expect(clash.status).toBe(400);
+    expect(await clash.json()).toMatchObject({ error: { param: "background", code: "invalid_value" } });
+
+    const stream = await post("/images/generations", { model: "gpt-image-2", prompt: "fox", size: "64x64", output_format: "jpeg", stream: true });
+    const done = JSON.parse(/^data: (.*)$/m.exec((await stream.text()).split("event: image_generation.completed")[1]!)![1]!) as { b64_json: string; output_format: string };
+    expect(done.output_format).toBe("jpeg");
+    expect(jpegSize(Buffer.from(done.b64_json, "base64"))).toEqual({ width: 64, height: 64 });
+
+    const form = editForm([{ field: "image", data: renderPng(16, 16, "x"), type: "image/png" }], { prompt: "p", model: "gpt-image-2", size: "128x128", output_format: "jpeg" });
+    const edit = (await (await fetch(`${emu.apiBase}/images/edits`, { method: "POST", headers: H, body: form })).json()) as Answer;
+    expect(edit.output_format).toBe("jpeg");
+    expect(jpegSize(Buffer.from(edit.data[0]!.b64_json, "base64"))).toEqual({ width: 128, height: 128 });
   });
 
   it("streams partial and completed image events", async () => {

@@ -1,12 +1,14 @@
 import { errorReply, digest, isMultipart, isReply, jsonObject, makeId, multipartBody, roughTokens, slot, unixNow } from "../_endpoint-util.js";
 import { fieldValue, filesOf, type MultipartBody } from "../_multipart.js";
-import { renderPng } from "../_png.js";
+import { encodeJpeg } from "../_jpeg.js";
+import { encodePng, gradientRgb } from "../_png.js";
 import type { EmulatorContext, EmulatorRequest, HttpReply, RouteDef } from "../_types.js";
 
 /**
- * `/v1/images/generations` and `/v1/images/edits`. Images are real PNGs of the requested
- * size (a deterministic gradient seeded by the prompt and inputs). `jpeg`/`webp` output is
- * not encoded: the emulator answers with PNG bytes and says `output_format: "png"`.
+ * `/v1/images/generations` and `/v1/images/edits`. Images are real PNGs (or baseline JPEGs for
+ * `output_format: "jpeg"`) of the requested size: a deterministic gradient seeded by the prompt
+ * and inputs. WebP is not encoded: `output_format: "webp"` answers PNG bytes and says so
+ * (`output_format: "png"` in the answer), so a client that trusts the field decodes correctly.
  */
 
 /** Normalised image request fields shared by generation and edit (and the Azure paths). */
@@ -24,6 +26,10 @@ export interface ImageJob {
   seed: string;
   /** Prompt tokens contributed by input images (edits). */
   imageTokens: number;
+  /** Requested `output_format` (gpt-image models): png (default), jpeg, webp (answered as png). */
+  outputFormat?: string | undefined;
+  /** `output_compression` 0-100 for jpeg (default 100). */
+  compression?: number | undefined;
 }
 
 const FIXED_SIZES: Record<string, string[]> = {
@@ -87,7 +93,17 @@ export function runImageJob(job: ImageJob, ctx: EmulatorContext, eventPrefix: "i
   const { width, height } = dims;
   const created = unixNow(ctx);
   const asUrl = !isGptImage(job.model) && job.responseFormat !== "b64_json";
-  const images = Array.from({ length: job.n }, (_, i) => renderPng(width, height, `${job.prompt}\n${job.seed}\n${i}`));
+  const format = isGptImage(job.model) && job.outputFormat === "jpeg" ? "jpeg" : "png";
+  if (format === "jpeg" && job.background === "transparent") {
+    return errorReply(400, "Transparent background requires output_format 'png' or 'webp'.", "background", "invalid_value");
+  }
+  const c = job.compression;
+  if (c !== undefined && (!Number.isInteger(c) || c < 0 || c > 100)) return errorReply(400, `Invalid value: ${c}. 'output_compression' must be between 0 and 100.`, "output_compression", "invalid_value");
+  const images = Array.from({ length: job.n }, (_, i) => {
+    const rgb = gradientRgb(width, height, `${job.prompt}\n${job.seed}\n${i}`);
+    // libjpeg's scale has no quality 0; the API's 0 is "smallest file".
+    return format === "jpeg" ? encodeJpeg(width, height, rgb, Math.max(1, c ?? 100)) : encodePng(width, height, rgb);
+  });
   const perImage = outputTokens(width, height, job.quality);
   const textTokens = roughTokens(job.prompt);
   const usage = {
@@ -99,32 +115,32 @@ export function runImageJob(job: ImageJob, ctx: EmulatorContext, eventPrefix: "i
   const quality = job.quality === "low" || job.quality === "medium" || job.quality === "high" ? job.quality : "high";
   const background = job.background === "transparent" ? "transparent" : "opaque";
   const size = `${width}x${height}`;
-  if (job.stream) return streamReply(images, eventPrefix, { created, size, quality, background, usage, partials: job.partialImages });
-  const data = images.map((png) => {
-    if (!asUrl) return { b64_json: png.toString("base64"), ...(job.model === "dall-e-3" ? { revised_prompt: job.prompt } : {}) };
+  if (job.stream) return streamReply(images, eventPrefix, { created, size, quality, background, format, usage, partials: job.partialImages });
+  const data = images.map((img) => {
+    if (!asUrl) return { b64_json: img.toString("base64"), ...(job.model === "dall-e-3" ? { revised_prompt: job.prompt } : {}) };
     const name = `${makeId(ctx, "img")}.png`;
-    imageStore(ctx).set(name, png);
+    imageStore(ctx).set(name, img);
     return { url: `${ctx.origin}/emulator/images/${name}` };
   });
-  const body = isGptImage(job.model) ? { created, background, data, output_format: "png", quality, size, usage } : { created, data };
+  const body = isGptImage(job.model) ? { created, background, data, output_format: format, quality, size, usage } : { created, data };
   return { status: 200, body };
 }
 
 function streamReply(
   images: Buffer[],
   prefix: string,
-  meta: { created: number; size: string; quality: string; background: string; usage: object; partials: number },
+  meta: { created: number; size: string; quality: string; background: string; format: string; usage: object; partials: number },
 ): HttpReply {
   let out = "";
   const send = (type: string, payload: object): void => {
     out += `event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`;
   };
-  const common = { created_at: meta.created, size: meta.size, quality: meta.quality, background: meta.background, output_format: "png" };
-  for (const png of images) {
+  const common = { created_at: meta.created, size: meta.size, quality: meta.quality, background: meta.background, output_format: meta.format };
+  for (const img of images) {
     for (let p = 0; p < Math.min(3, Math.max(0, meta.partials)); p++) {
-      send(`${prefix}.partial_image`, { b64_json: png.toString("base64"), partial_image_index: p, ...common });
+      send(`${prefix}.partial_image`, { b64_json: img.toString("base64"), partial_image_index: p, ...common });
     }
-    send(`${prefix}.completed`, { b64_json: png.toString("base64"), ...common, usage: meta.usage });
+    send(`${prefix}.completed`, { b64_json: img.toString("base64"), ...common, usage: meta.usage });
   }
   return { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" }, body: out };
 }
@@ -145,6 +161,8 @@ export function jobFromJson(body: Record<string, unknown>): ImageJob {
     partialImages: typeof body["partial_images"] === "number" ? body["partial_images"] : 0,
     seed: "",
     imageTokens: 0,
+    outputFormat: str("output_format"),
+    compression: typeof body["output_compression"] === "number" ? body["output_compression"] : undefined,
   };
 }
 
@@ -182,6 +200,8 @@ export function jobFromMultipart(form: MultipartBody): ImageJob | HttpReply {
     partialImages: num("partial_images") ?? 0,
     seed: digest(Buffer.concat(images.map((f) => f.data))).toString("hex"),
     imageTokens: 65 * images.length,
+    outputFormat: fieldValue(form, "output_format"),
+    compression: num("output_compression"),
   };
 }
 

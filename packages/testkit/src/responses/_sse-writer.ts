@@ -44,6 +44,19 @@ function eventLine(type: string): string {
   return type === "" ? "" : `event: ${type}\n`;
 }
 
+/** Resolves when `res` can take more data again (or closed): back-pressure for big streams. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise<void>((r) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      r();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 /** Standard headers of a Responses SSE answer. */
 export function sseHeaders(requestId: string): Record<string, string> {
   return {
@@ -86,15 +99,7 @@ export async function writeSse(res: ServerResponse, frames: readonly Frame[], fa
   const flush = async (): Promise<void> => {
     if (parts.length === 0 || closed) return;
     const ok = res.write(take());
-    if (!ok && !closed) await new Promise<void>((r) => {
-      const done = (): void => {
-        res.off("drain", done);
-        res.off("close", done);
-        r();
-      };
-      res.on("drain", done);
-      res.on("close", done);
-    });
+    if (!ok && !closed) await drained(res);
   };
 
   if (keepaliveOnly) {
@@ -178,17 +183,7 @@ export async function writeSseChunks(res: ServerResponse, chunks: readonly Buffe
   res.writeHead(200, headers);
   for (let i = 0; i < chunks.length - 1; i++) {
     if (res.destroyed) return;
-    if (!res.write(chunks[i]!)) {
-      await new Promise<void>((r) => {
-        const done = (): void => {
-          res.off("drain", done);
-          res.off("close", done);
-          r();
-        };
-        res.on("drain", done);
-        res.on("close", done);
-      });
-    }
+    if (!res.write(chunks[i]!)) await drained(res);
   }
   if (!res.destroyed) res.end(chunks.at(-1));
 }
