@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { z } from "zod";
-import { maskSecret } from "@genesis/core";
+import { maskSecret, type OAuthProfile } from "@genesis/core";
 import { CodexAuthError, safeOAuthCode, scrubServerText } from "./codex-auth-error.js";
 import { readTokenClaims } from "./_jwt.js";
 import { tokenUrl, type CodexOAuthSettings } from "./oauth-config.js";
@@ -9,20 +9,7 @@ import { tokenUrl, type CodexOAuthSettings } from "./oauth-config.js";
  * The Codex OAuth profile Genesis stores: the shape of the auth store's `openai-codex`
  * entry. Objects made by this package mask their secrets in `util.inspect`.
  */
-export interface CodexCredentials {
-  kind: "oauth";
-  provider: "openai-codex";
-  access: string;
-  refresh: string;
-  idToken?: string;
-  accountId: string;
-  email?: string;
-  planType?: string;
-  /** Access token expiry, epoch ms (from the JWT `exp`). */
-  expiresAt: number;
-  /** When these tokens were obtained, epoch ms. */
-  updatedAt: number;
-}
+export type CodexCredentials = OAuthProfile;
 
 /** Give a credentials object an `inspect` that never prints its tokens (JSON is unaffected). */
 export function maskCredentials<T extends CodexCredentials>(creds: T): T {
