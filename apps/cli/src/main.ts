@@ -84,7 +84,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       signal: controller.signal,
     });
   } catch (error) {
-    return reportError(error);
+    // Errors from outside Genesis (a fetch failure quoting a URL, say) may carry secrets;
+    // our own are built redacted, but scrub every message on its way out regardless.
+    const { redactSecrets } = await import("@genesis/core/lite");
+    return reportError(error, redactSecrets);
   } finally {
     process.off("SIGINT", onSigint);
   }
@@ -94,10 +97,10 @@ export async function main(argv: readonly string[]): Promise<number> {
  * Print an error the way users should see it and pick the exit code: 2 for usage errors
  * (`UsageError` from _args.ts and core's `invalid_argument`), 1 for everything else.
  */
-export function reportError(error: unknown): number {
+export function reportError(error: unknown, redact: (text: string) => string = (t) => t): number {
   const e = error as { describe?: () => string; message?: string; code?: string };
   const text = typeof e?.describe === "function" ? e.describe() : String(e?.message ?? error);
-  process.stderr.write(`genesis: ${text}\n`);
+  process.stderr.write(`genesis: ${redact(text)}\n`);
   return e?.code === "usage" || e?.code === "invalid_argument" ? 2 : 1;
 }
 

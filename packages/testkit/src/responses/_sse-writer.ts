@@ -150,12 +150,15 @@ const CHUNK_BYTES = 256 * 1024;
 /**
  * Serializes SSE frames straight into ~256 KiB Buffers as the lifecycle builder emits them
  * (the fast path, used when no stream fault is armed). Buffers live off the JS heap, so a
- * 10,000-event stream costs the GC almost nothing.
+ * 10,000-event stream costs the GC almost nothing. With `onChunk`, each Buffer is handed over
+ * as soon as it is cut instead of being kept.
  */
 export class SseChunker {
   readonly chunks: Buffer[] = [];
   #parts: string[] = [];
   #size = 0;
+
+  constructor(private readonly onChunk?: (chunk: Buffer) => void) {}
 
   /** Appends one frame; bound so it can be passed as a lifecycle `sink`. */
   readonly add = (type: string, json: string): void => {
@@ -166,24 +169,39 @@ export class SseChunker {
 
   #cut(): void {
     if (this.#parts.length === 0) return;
-    this.chunks.push(Buffer.from(this.#parts.join(""), "utf8"));
+    const chunk = Buffer.from(this.#parts.join(""), "utf8");
     this.#parts = [];
     this.#size = 0;
+    if (this.onChunk) this.onChunk(chunk);
+    else this.chunks.push(chunk);
   }
 
-  /** The complete stream as Buffers. */
+  /** The complete stream as Buffers (empty when an `onChunk` took them). */
   finish(): Buffer[] {
     this.#cut();
     return this.chunks;
   }
 }
 
-/** Writes pre-serialized SSE chunks with backpressure. */
-export async function writeSseChunks(res: ServerResponse, chunks: readonly Buffer[], headers: Record<string, string>): Promise<void> {
+/**
+ * Sends the headers, then runs `build` (a synchronous frame producer) and writes each ~256 KiB
+ * chunk the moment it is cut. The client starts reading after the first chunk instead of after
+ * the whole stream was serialized (100,000 events take ~100 ms to build), so server and client
+ * work overlap and time to first byte does not grow with the stream length. Chunks the socket
+ * cannot take yet stay queued in the response, which is no more memory than building them all
+ * up front.
+ */
+export function streamSseChunks(res: ServerResponse, headers: Record<string, string>, build: (add: (type: string, json: string) => void) => void): void {
   res.writeHead(200, headers);
-  for (let i = 0; i < chunks.length - 1; i++) {
+  res.flushHeaders();
+  const chunker = new SseChunker((chunk) => {
     if (res.destroyed) return;
-    if (!res.write(chunks[i]!)) await drained(res);
-  }
-  if (!res.destroyed) res.end(chunks.at(-1));
+    res.write(chunk);
+    // A response corks its socket on write until the next tick; the build runs synchronously,
+    // so without this every chunk would wait for the end of the build.
+    res.socket?.uncork();
+  });
+  build(chunker.add);
+  chunker.finish();
+  if (!res.destroyed) res.end();
 }

@@ -2,7 +2,7 @@ import type { CoreReply, EmulatorCore } from "../_core.js";
 import { openaiError } from "../_router.js";
 import type { EmulatorRequest } from "../_types.js";
 import { chunkText, type Frame } from "./_lifecycle.js";
-import { SseChunker, sseHeaders, writeSse, writeSseChunks } from "./_sse-writer.js";
+import { sseHeaders, streamSseChunks, writeSse } from "./_sse-writer.js";
 import { defaultTurn, estimateTokens, lastUserText, type ScriptedTurn } from "./_turn.js";
 
 /**
@@ -95,10 +95,7 @@ export function createChatCompletionHandler(core: EmulatorCore): (req: EmulatorR
     if (body["stream"] !== true) return { status: 200, headers: { "x-request-id": requestId }, body: build(body, turn, id, created, () => {}) };
     const faults = core.faults.take("stream", req.path, "http");
     if (faults.length === 0) {
-      const chunker = new SseChunker();
-      build(body, turn, id, created, chunker.add);
-      const chunks = chunker.finish();
-      return { stream: (res) => writeSseChunks(res, chunks, sseHeaders(requestId)) };
+      return { stream: async (res) => streamSseChunks(res, sseHeaders(requestId), (add) => void build(body, turn, id, created, add)) };
     }
     const frames: Frame[] = [];
     build(body, turn, id, created, (type, json) => void frames.push({ type, json }));

@@ -4,7 +4,7 @@ import { openaiError } from "../_router.js";
 import type { EmulatorRequest, HttpReply } from "../_types.js";
 import { checkCodexAuth, checkCodexBody } from "../codex-backend.js";
 import { buildLifecycle, type Lifecycle } from "./_lifecycle.js";
-import { SseChunker, sseHeaders, writeSse, writeSseChunks } from "./_sse-writer.js";
+import { sseHeaders, streamSseChunks, writeSse } from "./_sse-writer.js";
 import { defaultTurn } from "./_turn.js";
 import { wsErrorJson, writeWs } from "./_ws-writer.js";
 
@@ -73,10 +73,7 @@ export function createResponseHandler(core: EmulatorCore, codex: boolean): (req:
     if (p.body["stream"] !== true) return { status: 200, headers: { "x-request-id": requestId }, body: p.build().response };
     const faults = core.faults.take("stream", req.path, "http");
     if (faults.length === 0) {
-      const chunker = new SseChunker();
-      p.build(chunker.add);
-      const chunks = chunker.finish();
-      return { stream: (res) => writeSseChunks(res, chunks, sseHeaders(requestId)) };
+      return { stream: async (res) => streamSseChunks(res, sseHeaders(requestId), (add) => void p.build(add)) };
     }
     const frames = p.build().frames;
     return { stream: (res) => writeSse(res, frames, faults, core.signal, sseHeaders(requestId)) };
