@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Options } from "tsup";
+import { schemaFingerprint } from "./schema-fingerprint";
 
 /**
  * Shared tsup options for every publishable package: ESM only, Node 20 target,
@@ -20,7 +21,7 @@ export function preset(dir: string, overrides: Options = {}): Options {
     treeshake: true,
     // Declarations must point at siblings' published types, not their sources.
     dts: { compilerOptions: { customConditions: [] } },
-    define: { __GENESIS_VERSION__: JSON.stringify(pkg.version) },
+    define: { __GENESIS_VERSION__: JSON.stringify(pkg.version), __GENESIS_SCHEMA_FINGERPRINT__: JSON.stringify(schemaFingerprint()) },
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
+import { schemaFingerprint } from "./schema-fingerprint.ts";
 
 const root = resolve(import.meta.dirname, "..");
 
@@ -36,7 +37,7 @@ function sourceAliases(): Record<string, string> {
 export function preset(overrides: ViteUserConfig = {}): ViteUserConfig {
   return defineConfig({
     ...overrides,
-    define: { __GENESIS_VERSION__: JSON.stringify("0.0.0-test"), ...overrides.define },
+    define: { __GENESIS_VERSION__: JSON.stringify("0.0.0-test"), __GENESIS_SCHEMA_FINGERPRINT__: JSON.stringify(schemaFingerprint()), ...overrides.define },
     resolve: { alias: sourceAliases(), ...overrides.resolve },
     test: {
       environment: "node",
