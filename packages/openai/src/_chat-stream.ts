@@ -1,6 +1,5 @@
-import { createParser } from "eventsource-parser";
 import { emptyUsage, normalizeUsage, type OutputItem, type StreamEvent, type Usage } from "@genesis/core";
-import { ServerStreamError, StreamIncompleteError, StreamInterruptedError, StreamParseError, type TransportErrorFields } from "@genesis/transport";
+import { ServerStreamError, SseDecoder, StreamIncompleteError, StreamInterruptedError, StreamParseError, type TransportErrorFields } from "@genesis/transport";
 
 interface ToolState {
   itemId: string;
@@ -82,10 +81,10 @@ export async function* chatStreamEvents(body: ReadableStream<Uint8Array>, signal
     lastSequenceNumber: -1,
     events: index,
   });
-  const parser = createParser({ onEvent: (event) => onData(event.data) });
+  // The transport's decoder: byte-split safe, and it delivers a final event without its blank line.
+  const parser = new SseDecoder((message) => onData(message.data));
   const reader = body.getReader();
   let ended = false;
-  const decoder = new TextDecoder();
   try {
     for (;;) {
       if (signal?.aborted) throw signal.reason;
@@ -102,12 +101,12 @@ export async function* chatStreamEvents(body: ReadableStream<Uint8Array>, signal
         ended = true;
         break;
       }
-      parser.feed(decoder.decode(value, { stream: true }));
+      parser.push(value);
       if (failure) throw failure;
       while (queue.length > 0) yield queue.shift()!;
     }
     // Deliver a final event that lacks its trailing blank line instead of dropping it.
-    parser.reset({ consume: true });
+    parser.end();
     if (failure) throw failure;
     while (queue.length > 0) yield queue.shift()!;
   } finally {

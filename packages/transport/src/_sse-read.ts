@@ -2,7 +2,7 @@ import type { StreamEvent } from "@genesis/core";
 import type { TransportContext } from "./_context.js";
 import type { ChunkReader, WireResponse } from "./_http-post.js";
 import { causeCode } from "./_http-errors.js";
-import { SseDecoder, type SseMessage } from "./_sse-decoder.js";
+import { SseDecoder, type SseMessage } from "./sse-decoder.js";
 import { wireErrorToError } from "./_wire-error.js";
 import {
   AbortError,

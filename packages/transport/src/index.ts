@@ -25,6 +25,8 @@ export type { StreamPartial, PartialToolCall, AttemptRecord, WireKind, Transport
 export { createRetryPolicy, validateMaxRetries, abortableSleep, MAX_RETRY_AFTER_MS } from "./retry-policy.js";
 export type { RetryPolicy, RetryPolicyOptions, SleepFn } from "./retry-policy.js";
 export { TurnIdentity, sanitizeIdentity, IDENTITY_HEADERS, MAX_IDENTITY_LENGTH } from "./identity.js";
+export { SseDecoder } from "./sse-decoder.js";
+export type { SseMessage } from "./sse-decoder.js";
 export { EventNormalizer } from "./event-normalizer.js";
 export type { WireError, EmitFn } from "./event-normalizer.js";
 export { classifyWsFailure, RECOVERABLE_CLOSE_CODES } from "./auto-transport.js";

@@ -2,7 +2,7 @@ import type { StreamEvent } from "@genesis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { TransportContext } from "./_context.js";
-import { SseDecoder, type SseMessage } from "./_sse-decoder.js";
+import { SseDecoder, type SseMessage } from "./sse-decoder.js";
 import { readSseBody } from "./_sse-read.js";
 import { StreamIncompleteError, StreamParseError } from "./errors.js";
 import { ResponseStream } from "./stream.js";
