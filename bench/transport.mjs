@@ -4,7 +4,8 @@
 // 1. The same N-event Responses stream (the emulator's scripted `events` padding) consumed by
 //    (a) Genesis SSE, (b) Genesis WebSocket, (c) the official `openai` client's streaming,
 //    (d) a raw socket read that only counts bytes, and (e) a bare `ws` client that only counts
-//    frames (the floor of the WebSocket path). Median of RUNS interleaved rounds, with the
+//    frames (the floor of the WebSocket path), and (f) the JSON floor: node:http + a naive
+//    blank-line split + JSON.parse per event, the least work any validating client can do. Median of RUNS interleaved rounds, with the
 //    client's own CPU time per run (wall-time ratios swing with machine load; CPU does not).
 //    Targets: Genesis SSE >= 2x the official client, and within 1.5x of the raw read.
 // 2. Time to first event of a second turn on a warm WebSocket vs an SSE request (fresh
@@ -16,6 +17,7 @@
 import { fork } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { connect, createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,6 +89,42 @@ async function raw() {
   });
 }
 
+// The floor of any client that validates each event: node:http, a naive split on blank lines
+// and one JSON.parse per event, with no typed events, no errors, no backpressure. Whatever a
+// JSON-validating SSE client does, it cannot go below this on the same machine and Node.
+async function jsonFloor() {
+  await emu.script({ events: EVENTS });
+  const body = JSON.stringify({ ...BODY, stream: true });
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    let events = 0;
+    let rest = "";
+    const req = httpRequest(`${emu.apiBase}/responses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+    });
+    req.on("response", (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => {
+        const text = rest + chunk;
+        let from = 0;
+        for (;;) {
+          const end = text.indexOf("\n\n", from);
+          if (end < 0) break;
+          const data = text.indexOf("data: ", from);
+          if (data >= 0 && data < end && JSON.parse(text.slice(data + 6, end)).type) events++;
+          from = end + 2;
+        }
+        rest = text.slice(from);
+      });
+      res.on("end", () => resolve({ ms: performance.now() - start, events }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 // A bare `ws` client that only counts frames: the floor for the WebSocket path.
 async function rawWebSocket() {
   await emu.script({ events: EVENTS });
@@ -113,6 +151,7 @@ const consumers = {
   "genesis-websocket": () => genesis("websocket"),
   "openai-client": official,
   "raw-socket": raw,
+  "json-floor": jsonFloor,
   "raw-websocket": rawWebSocket,
 };
 const samples = Object.fromEntries(Object.keys(consumers).map((k) => [k, []]));
@@ -137,6 +176,8 @@ const rows = Object.entries(samples).map(([name, list]) => {
 const by = Object.fromEntries(rows.map((r) => [r.consumer, r]));
 const sseVsOfficial = by["genesis-sse"].eventsPerSec / by["openai-client"].eventsPerSec;
 const sseVsRaw = by["genesis-sse"].medianMs / by["raw-socket"].medianMs;
+const floorVsRaw = by["json-floor"].medianMs / by["raw-socket"].medianMs;
+const sseVsFloor = by["genesis-sse"].medianMs / by["json-floor"].medianMs;
 const wsVsOfficial = by["genesis-websocket"].eventsPerSec / by["openai-client"].eventsPerSec;
 const wsVsRawWs = by["genesis-websocket"].medianMs / by["raw-websocket"].medianMs;
 const sseCpuVsOfficialCpu = by["openai-client"].clientCpuMs / by["genesis-sse"].clientCpuMs;
@@ -208,6 +249,8 @@ const result = {
     genesisSseVsOpenaiClient: Math.round(sseVsOfficial * 100) / 100,
     genesisWebsocketVsOpenaiClient: Math.round(wsVsOfficial * 100) / 100,
     genesisSseTimeVsRawRead: Math.round(sseVsRaw * 100) / 100,
+    jsonFloorTimeVsRawRead: Math.round(floorVsRaw * 100) / 100,
+    genesisSseTimeVsJsonFloor: Math.round(sseVsFloor * 100) / 100,
     genesisWebsocketTimeVsRawWebsocket: Math.round(wsVsRawWs * 100) / 100,
     openaiClientCpuVsGenesisSseCpu: Math.round(sseCpuVsOfficialCpu * 100) / 100,
   },

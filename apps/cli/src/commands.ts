@@ -27,4 +27,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ["agent"], summary: "Run one agent turn (--message), streamed to stdout", load: () => import("./commands/agent.js") },
   { path: ["chat"], summary: "Interactive agent chat (/status, /fast, /model, /tool)", load: () => import("./commands/chat.js") },
   { path: ["dev-server"], summary: "Run the local OpenAI emulator until Ctrl-C", load: () => import("./commands/dev-server.js") },
+  { path: ["tts"], summary: "Speak text with OpenAI TTS into an audio file (--out)", load: () => import("./commands/tts.js") },
+  { path: ["transcribe"], summary: "Transcribe an audio file with OpenAI speech-to-text", load: () => import("./commands/transcribe.js") },
 ];

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "@genesis/core";
 import { ServerResponseError } from "./_errors.js";
-import { joinUrl, request, type HttpOptions } from "./_http.js";
+import { joinUrl, sendRequest as request, type HttpRequestOptions as HttpOptions } from "@genesis/transport";
 
 /** The default memory embedding model. */
 export const DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small";

@@ -1,12 +1,11 @@
 import { inspect } from "node:util";
 import { AuthError, type StreamEvent } from "@genesis/core";
-import { createResponsesTransport, type ResponsesTransportOptions } from "@genesis/transport";
+import { createResponsesTransport, joinUrl, sendRequest as httpRequest, type ResponsesTransportOptions } from "@genesis/transport";
 import type { OpenAIRoute } from "./openai-route.js";
 import type { ShapedRequest, TurnRequest } from "./turn-request.js";
 import { shapeResponsesRequest } from "./shape-responses-request.js";
 import { shapeChatRequest } from "./shape-chat-request.js";
 import { chatStreamEvents } from "./_chat-stream.js";
-import { joinUrl, request as httpRequest } from "./_http.js";
 
 /** Options of {@link createOpenAIProvider}. */
 export interface OpenAIProviderOptions {

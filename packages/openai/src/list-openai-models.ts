@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "@genesis/core";
 import { ServerResponseError } from "./_errors.js";
-import { joinUrl, request, type HttpOptions } from "./_http.js";
+import { joinUrl, sendRequest as request, type HttpRequestOptions as HttpOptions } from "@genesis/transport";
 
 /** One row of `GET /v1/models`. */
 export interface LiveModel {

@@ -18,6 +18,9 @@ export async function runToolCall(
     return { output: String(result.output), isError: result.isError === true };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { output: `Error: ${redactSecrets(message)}`, isError: true };
+    // The hint says how to fix the call; the model can act on it (e.g. pick a supported size).
+    const raw = (error as { hint?: unknown } | null)?.hint;
+    const hint = typeof raw === "string" && raw ? ` Hint: ${raw}` : "";
+    return { output: `Error: ${redactSecrets(message + hint)}`, isError: true };
   }
 }

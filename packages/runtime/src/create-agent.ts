@@ -6,8 +6,9 @@ import { AgentEnv, type AgentEnvOptions, type AgentSnapshot } from "./_agent-env
 import { StreamerPool, type ProviderFactory } from "./_model-streamers.js";
 import { lazyCodexRunner } from "./_lazy-codex-runner.js";
 import { JsonlSessionStore } from "./jsonl-session-store.js";
-import { ToolRegistry } from "./tool-registry.js";
+import { ToolRegistry, type ToolDefinition } from "./tool-registry.js";
 import { builtinTools } from "./builtin-tools.js";
+import { mediaTools } from "./_media-tools.js";
 import { createPiRunner } from "./pi-runner.js";
 import { toTurnRoute, type AgentEvent, type TurnRunner, type TurnOutcome } from "./turn-runner.js";
 import { buildInstructions, budgetHistory } from "./_turn-prep.js";
@@ -21,7 +22,10 @@ export type { ProviderFactory };
 export interface AgentOptions extends AgentEnvOptions {
   /** Session storage; default JSONL files under `$GENESIS_HOME/sessions`. */
   store?: SessionStore;
-  /** Tools offered to the model; default a registry holding `get_time` and `read_file`. */
+  /**
+   * Tools offered to the model; default a registry holding `get_time`, `read_file`,
+   * `image_generate` and `video_generate` (the media tools read config and credentials per call).
+   */
   tools?: ToolRegistry;
   /** Root for file tools. Default `process.cwd()`. */
   cwd?: string;
@@ -96,7 +100,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
   registerCodexCatalogRecovery();
   const envs = new AgentEnv(options);
   const store = options.store ?? new JsonlSessionStore({ dir: envs.sessionsDir });
-  const tools = options.tools ?? registryWithBuiltins();
+  const tools = options.tools ?? registryWithBuiltins(mediaTools({ snapshot: () => envs.snapshot(), ...(options.fetch ? { fetch: options.fetch } : {}) }));
   const cwd = options.cwd ?? process.cwd();
   const streamers = new StreamerPool({ ...options, env: envs.env });
   const current = new Map<string, Route>();
@@ -216,8 +220,8 @@ export function createAgent(options: AgentOptions = {}): Agent {
   return agent;
 }
 
-function registryWithBuiltins(): ToolRegistry {
+function registryWithBuiltins(extra: ToolDefinition[]): ToolRegistry {
   const registry = new ToolRegistry();
-  for (const tool of builtinTools()) registry.register(tool);
+  for (const tool of [...builtinTools(), ...extra]) registry.register(tool);
   return registry;
 }

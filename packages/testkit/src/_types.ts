@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { WebSocket } from "ws";
+import type { Fault } from "./_faults.js";
 
 /**
  * Internal contract between the emulator's server (server.ts) and its endpoint modules.
@@ -40,6 +41,8 @@ export interface EmulatorContext {
   state: Map<string, unknown>;
   /** Milliseconds since epoch; injectable so tests can move time. */
   now(): number;
+  /** Takes the armed `stream`-stage faults for a WebSocket stream on `path` (realtime responses use it). */
+  takeStreamFaults?(path: string): Fault[];
 }
 
 /** An endpoint module's request handler: one answer per request (may be async). */

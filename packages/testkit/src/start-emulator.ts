@@ -97,6 +97,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     onRequest: options.onRequest,
     signal: abort.signal,
   };
+  ctx.takeStreamFaults = (path) => core.faults.take("stream", path, "websocket");
 
   const routes: CoreRoute[] = [
     { method: "GET", pattern: "/v1/models", handler: listModels },

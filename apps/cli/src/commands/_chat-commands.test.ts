@@ -59,7 +59,7 @@ describe("chat slash commands", () => {
   it("/tool runs a registered tool directly; unknown commands and tools are usage errors", async () => {
     await writeFile(join(home, "hello.txt"), "hi there");
     expect(await slash('/tool read_file path="hello.txt"')).toBe("hi there");
-    await expect(slash("/tool nope")).rejects.toThrow(/no tool 'nope' \(tools: get_time, read_file\)/);
+    await expect(slash("/tool nope")).rejects.toThrow(/no tool 'nope' \(tools: get_time, read_file, image_generate, video_generate\)/);
     await expect(slash("/frobnicate")).rejects.toThrow(/unknown command/);
     expect(await slash("/status")).toContain("Runtime: Genesis Pi Default");
     expect(await slash("/exit")).toBe("bye");

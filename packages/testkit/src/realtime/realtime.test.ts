@@ -152,3 +152,29 @@ describe("realtime WebSocket (GA protocol)", () => {
     expect((await c.next("error"))["error"]).toMatchObject({ code: "invalid_value", param: "session.audio.input.format" });
   });
 });
+
+describe("realtime stream faults", () => {
+  it("ws-close with afterEvents drops the socket in the middle of a response", async () => {
+    const c = await connect("model=gpt-realtime");
+    c.send({ type: "session.update", session: { type: "realtime", audio: { input: { turn_detection: null }, output: { format: { type: "audio/pcmu" } } } } });
+    await c.next("session.updated");
+    emu.fault({ kind: "ws-close", code: 1006, afterEvents: 6 });
+    const closed = new Promise<number>((resolve) => c.ws.once("close", (code) => resolve(code)));
+    c.send({ type: "conversation.item.create", item: { type: "message", role: "user", content: [{ type: "input_text", text: "hello there friend" }] } });
+    c.send({ type: "response.create" });
+    expect(await closed).toBe(1006);
+    const after = c.types().slice(c.types().indexOf("response.created"));
+    expect(after).toHaveLength(6);
+    expect(after).toContain("response.output_audio.delta");
+    expect(after).not.toContain("response.done");
+  });
+
+  it("error-event replaces the rest of a response with a server_error", async () => {
+    const c = await connect("model=gpt-realtime");
+    emu.fault({ kind: "error-event", code: "server_error", afterEvents: 1 });
+    c.send({ type: "response.create" });
+    const err = await c.next("error");
+    expect(err["error"]).toMatchObject({ type: "server_error", code: "server_error" });
+    expect(c.types().filter((t) => t.startsWith("response."))).toEqual(["response.created"]);
+  });
+});

@@ -1,6 +1,8 @@
 import type { WebSocket } from "ws";
 import { makeId, nextSeq, unixNow } from "../_endpoint-util.js";
+import { pick } from "../_faults.js";
 import { openaiError } from "../_router.js";
+import { closeWith } from "../responses/_ws-writer.js";
 import type { EmulatorContext, EmulatorRequest, HttpReply } from "../_types.js";
 import type { CoreWsRoute } from "../server.js";
 import { buildResponse, type ConversationItem } from "./_response.js";
@@ -29,6 +31,8 @@ interface Conn {
   /** Samples (session format decoded) of the uncommitted input buffer. */
   bufferMs: number;
   speechItemId: string | undefined;
+  /** Request path, for matching stream faults. */
+  path: string;
 }
 
 function send(conn: Conn, event: Record<string, unknown>): void {
@@ -78,6 +82,33 @@ function commit(conn: Conn, autoRespond: boolean): void {
   if (autoRespond && conn.session.type === "realtime") respond(conn, {});
 }
 
+/**
+ * The event sink of one response, applying armed stream faults: `ws-close` ends the socket
+ * after `afterEvents` response events (1006 drops it), `error-event` sends a `server_error`
+ * instead of the rest of the response.
+ */
+function faultedEmitter(conn: Conn): (event: Record<string, unknown>) => void {
+  const faults = conn.ctx.takeStreamFaults?.(conn.path) ?? [];
+  const close = pick(faults, "ws-close");
+  const errorEvent = pick(faults, "error-event");
+  if (!close && !errorEvent) return (e) => send(conn, e);
+  let sent = 0;
+  let stopped = false;
+  return (e) => {
+    if (stopped) return;
+    if (close && sent === (close.afterEvents ?? 0)) {
+      stopped = true;
+      return closeWith(conn.socket, close.code);
+    }
+    if (errorEvent && sent === (errorEvent.afterEvents ?? 0)) {
+      stopped = true;
+      return send(conn, { type: "error", error: { type: "server_error", code: errorEvent.code ?? "server_error", message: errorEvent.message ?? "The server had an error while processing your request.", param: null, event_id: null } });
+    }
+    sent++;
+    send(conn, e);
+  };
+}
+
 function respond(conn: Conn, overrides: Record<string, unknown>): void {
   const s = conn.session;
   const output = s.audio.output!;
@@ -94,7 +125,7 @@ function respond(conn: Conn, overrides: Record<string, unknown>): void {
       voice: output.voice,
       metadata: overrides["metadata"],
     },
-    (e) => send(conn, e),
+    faultedEmitter(conn),
   );
   if (overrides["conversation"] !== "none") conn.conversation.push(...items);
 }
@@ -186,7 +217,7 @@ export function onRealtimeConnection(socket: WebSocket, req: EmulatorRequest, ct
   const type = req.query.get("intent") === "transcription" ? "transcription" : "realtime";
   const session = defaultSession(makeId(ctx, "sess"), type, req.query.get("model") ?? undefined, unixNow(ctx) + 30 * 60);
   const vad = vadSettings(session)!;
-  const conn: Conn = { socket, ctx, session, vad: new ServerVad(vad, rateOf(session.audio.input.format)), conversation: [], bufferMs: 0, speechItemId: undefined };
+  const conn: Conn = { socket, ctx, session, vad: new ServerVad(vad, rateOf(session.audio.input.format)), conversation: [], bufferMs: 0, speechItemId: undefined, path: req.path };
   socket.on("message", (data, isBinary) => {
     if (isBinary) return error(conn, "Binary frames are not supported; send JSON text events.", "invalid_json");
     onEvent(conn, data.toString());

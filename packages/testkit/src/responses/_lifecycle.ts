@@ -1,3 +1,4 @@
+import { imageToolForced, renderImageCall } from "./_image-generation.js";
 import { estimateTokens, type ScriptedTurn } from "./_turn.js";
 
 /**
@@ -154,7 +155,22 @@ export function buildLifecycle(body: Record<string, unknown>, turn: ScriptedTurn
     });
   }
 
-  const hasTools = (turn.toolCalls?.length ?? 0) > 0;
+  // The hosted image_generation tool, when forced by tool_choice or asked for by the script.
+  const wantsImage = produce && (turn.imageGeneration ?? imageToolForced(body));
+  if (wantsImage) {
+    const id = `ig_${suffix}`;
+    addItem({ type: "image_generation_call", id, status: "in_progress", result: null }, (idx) => {
+      const head = `,"output_index":${idx},"item_id":"${id}"`;
+      push("response.image_generation_call.in_progress", head);
+      push("response.image_generation_call.generating", head);
+      const done = renderImageCall(body, id);
+      push("response.image_generation_call.completed", head);
+      outputChars += 1024;
+      return done;
+    });
+  }
+
+  const hasTools = (turn.toolCalls?.length ?? 0) > 0 || wantsImage;
   const scriptedText = turn.text ?? (hasTools ? undefined : "");
   if (produce && scriptedText !== undefined && (scriptedText !== "" || !hasTools)) {
     let text = scriptedText;

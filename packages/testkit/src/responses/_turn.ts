@@ -21,6 +21,11 @@ export interface ScriptedTurn {
   error?: { code: string; message: string };
   /** Emit a compaction output item (also automatic when `context_management` is exceeded). */
   compaction?: boolean;
+  /**
+   * Emit an `image_generation_call` item (needs an `image_generation` tool in the request).
+   * Default: only when `tool_choice` forces that tool.
+   */
+  imageGeneration?: boolean;
   /** Pad the stream to roughly this many events with extra text deltas (benchmarks). */
   events?: number;
 }

@@ -3,6 +3,7 @@ import type { CoreReply, EmulatorCore } from "../_core.js";
 import { openaiError } from "../_router.js";
 import type { EmulatorRequest, HttpReply } from "../_types.js";
 import { checkCodexAuth, checkCodexBody } from "../codex-backend.js";
+import { checkImageTool, imageToolForced } from "./_image-generation.js";
 import { buildLifecycle, type Lifecycle } from "./_lifecycle.js";
 import { sseHeaders, streamSseChunks, writeSse } from "./_sse-writer.js";
 import { defaultTurn } from "./_turn.js";
@@ -39,6 +40,8 @@ function prepare(
     const bad = checkCodexBody(body, transport);
     if (bad) return bad;
   }
+  const badTool = checkImageTool(body);
+  if (badTool) return badTool;
   const prev = body["previous_response_id"];
   if (typeof prev === "string" && !knownIds.has(prev) && !core.stored.has(prev)) {
     return { status: 400, body: openaiError(`Previous response with id '${prev}' not found.`, "invalid_request_error", "previous_response_not_found", "previous_response_id") };
@@ -46,7 +49,8 @@ function prepare(
   return {
     body,
     build: (sink) => {
-      const turn = warmup ? {} : (core.turns.next(body) ?? defaultTurn(body, core.defaultReply));
+      // A forced image_generation call answers with the image alone, like the real API.
+      const turn = warmup ? {} : (core.turns.next(body) ?? (imageToolForced(body) ? {} : defaultTurn(body, core.defaultReply)));
       const lifecycle = buildLifecycle(body, turn, {
         id: core.nextResponseId(),
         createdAt: Math.floor(core.ctx.now() / 1000),

@@ -1,3 +1,4 @@
+import { redactSecrets } from "@genesis/core";
 import {
   ApiError,
   AuthenticationError,
@@ -5,25 +6,29 @@ import {
   PermissionError,
   RateLimitError,
   RedirectError,
-  abortableSleep,
-  createRetryPolicy,
-  type RetryPolicy,
-  type SleepFn,
-} from "@genesis/transport";
-import { redactSecrets } from "@genesis/core";
+} from "./errors.js";
+import { SsrfBlockedError } from "./ssrf-guard.js";
+import { abortableSleep, createRetryPolicy, type RetryPolicy, type SleepFn } from "./retry-policy.js";
 
-/** Shared options of the small JSON/SSE HTTP calls this package makes itself. */
-export interface HttpOptions {
+/** Options shared by the plain (non-streaming) HTTP calls Genesis packages make. */
+export interface HttpRequestOptions {
+  /** Injected `fetch`; default `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
   /** Retries after the first attempt for 408/409/429/5xx and connection failures. Default 2. */
   maxRetries?: number;
+  /** Sleep used between retries (tests pass a fake). Default {@link abortableSleep}. */
   sleep?: SleepFn;
   signal?: AbortSignal;
+  /** Values to scrub from error messages (API keys, tokens). */
+  secrets?: string[];
 }
 
-/** Join a base URL (`https://api.openai.com/v1`) and a path (`/embeddings`). */
+/** A request body: JSON text, multipart form data or raw bytes (sent once per attempt). */
+export type HttpBody = string | FormData | Uint8Array;
+
+/** Join a base URL (`https://api.openai.com/v1`) and a path (`/embeddings`) with one slash. */
 export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, "")}${path}`;
+  return `${base.replace(/\/+$/, "")}${path.startsWith("/") ? path : `/${path}`}`;
 }
 
 async function errorFromResponse(res: Response, secrets: string[]): Promise<ApiError> {
@@ -48,23 +53,29 @@ async function errorFromResponse(res: Response, secrets: string[]): Promise<ApiE
 }
 
 /**
- * One HTTP call with the official SDK's retry norm, credentials never followed across a
- * redirect, and typed errors. Returns the successful `Response` (body unread).
+ * One HTTP call with the official SDK's retry norm (408/409/429/5xx and connection failures,
+ * `retry-after` honoured up to 60 s, jittered backoff), redirects never followed (so
+ * credentials never cross origins: a 3xx is a {@link RedirectError}), and typed errors
+ * (`AuthenticationError`, `PermissionError`, `RateLimitError`, `ApiError` with `status` and
+ * `serverCode`). Returns the successful `Response` with its body unread.
  */
-export async function request(
+export async function sendRequest(
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
-  options: HttpOptions & { secrets: string[] },
+  init: { method: string; headers: Record<string, string>; body?: HttpBody },
+  options: HttpRequestOptions = {},
 ): Promise<Response> {
   const doFetch = options.fetch ?? globalThis.fetch;
   const policy: RetryPolicy = createRetryPolicy({ maxRetries: options.maxRetries });
   const sleep = options.sleep ?? abortableSleep;
+  const secrets = options.secrets ?? [];
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     try {
-      res = await doFetch(url, { ...init, redirect: "manual", signal: options.signal });
+      res = await doFetch(url, { method: init.method, headers: init.headers, body: init.body as RequestInit["body"], redirect: "manual", signal: options.signal });
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason ?? error;
+      // A blocked target stays blocked: retrying it only delays the clear error.
+      if (error instanceof SsrfBlockedError) throw error;
       if (attempt < policy.maxRetries) {
         await sleep(policy.delayMs(attempt), options.signal);
         continue;
@@ -81,6 +92,6 @@ export async function request(
       await sleep(policy.delayMs(attempt, res.headers), options.signal);
       continue;
     }
-    throw await errorFromResponse(res, options.secrets);
+    throw await errorFromResponse(res, secrets);
   }
 }

@@ -1,0 +1,108 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { inspect } from "node:util";
+import { startEmulator, type Emulator } from "@genesis/testkit";
+import { AuthenticationError, RateLimitError } from "@genesis/transport";
+import type { StreamEvent } from "@genesis/core";
+import { azureResponsesBaseUrl, createAzureResponsesProvider } from "./create-azure-responses-provider.js";
+import { AzureConfigError } from "./azure-error.js";
+
+const KEY = "azure-key-0123456789abcdef";
+let emu: Emulator;
+
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterEach(() => emu.reset());
+afterAll(async () => {
+  await emu.close();
+});
+
+async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
+  const out: StreamEvent[] = [];
+  for await (const e of stream) out.push(e);
+  return out;
+}
+
+describe("azureResponsesBaseUrl", () => {
+  it("normalizes every spelling of the resource URL to /openai/v1", () => {
+    for (const base of ["https://res.openai.azure.com", "https://res.openai.azure.com/", "https://res.openai.azure.com/openai", "https://res.openai.azure.com/openai/v1/"]) {
+      expect(azureResponsesBaseUrl(base)).toBe("https://res.openai.azure.com/openai/v1");
+    }
+  });
+});
+
+describe("createAzureResponsesProvider (emulator /openai/v1/responses)", () => {
+  it("streams over SSE with the api-key header and the deployment as model", async () => {
+    emu.script({ text: "Hello from Azure" });
+    const provider = createAzureResponsesProvider({ baseUrl: `${emu.url}/openai`, apiKey: KEY, deployment: "gpt-5-4-prod", transport: "sse" });
+    const events = await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "hi" }] }, { sessionId: "s1" }));
+    const text = events.filter((e) => e.type === "text.delta").map((e) => (e as { delta: string }).delta).join("");
+    expect(text).toBe("Hello from Azure");
+    expect(events.at(-1)).toMatchObject({ type: "response.done", status: "completed" });
+    const rec = emu.requests.at(-1)!;
+    expect(rec.method).toBe("POST");
+    expect(rec.path).toBe("/openai/v1/responses");
+    expect(rec.query).toEqual({});
+    expect(rec.headers["api-key"]).toBe("[redacted]");
+    expect(emu.authHeaderOf(rec.id)).toBe(KEY);
+    expect(rec.headers.authorization).toBeUndefined();
+    expect(rec.body).toMatchObject({ model: "gpt-5-4-prod", stream: true, input: [{ type: "message", role: "user", content: "hi" }] });
+    await provider.close();
+  });
+
+  it("streams over WebSocket on the same path (auto mode)", async () => {
+    const provider = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "dep1" });
+    const events = await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "ping" }] }, { sessionId: "s2" }));
+    expect(events.at(-1)).toMatchObject({ type: "response.done", status: "completed" });
+    const rec = emu.requests.find((r) => r.transport === "websocket")!;
+    expect(rec.path).toBe("/openai/v1/responses");
+    expect(rec.headers["api-key"]).toBe("[redacted]");
+    expect(rec.frames?.at(-1)).toMatchObject({ type: "response.create", model: "dep1" });
+    expect(provider.state().lastTransport).toBe("websocket");
+    await provider.close();
+  });
+
+  it("falls back to env AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY", async () => {
+    const provider = createAzureResponsesProvider({ deployment: "dep-env", transport: "sse", env: { AZURE_OPENAI_ENDPOINT: emu.url, AZURE_OPENAI_API_KEY: KEY } });
+    await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "x" }] }, { sessionId: "s3" }));
+    expect(emu.authHeaderOf(emu.requests.at(-1)!.id)).toBe(KEY);
+    await provider.close();
+  });
+
+  it("retries a 429 and then succeeds", async () => {
+    emu.fault({ kind: "rate-limit", retryAfterMs: "1" });
+    const provider = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "dep1", transport: "sse" });
+    const events = await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "x" }] }, { sessionId: "s4" }));
+    expect(events.at(-1)).toMatchObject({ type: "response.done" });
+    expect(emu.requests.filter((r) => r.path === "/openai/v1/responses")).toHaveLength(2);
+    await provider.close();
+  });
+
+  it("a rejected key is a typed error without the key in message or inspect output", async () => {
+    emu.fault({ kind: "http-status", status: 401, times: 5 });
+    const provider = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "dep1", transport: "sse" });
+    const error = await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "x" }] }, { sessionId: "s5" })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(String((error as Error).message)).not.toContain(KEY);
+    expect(inspect(error, { depth: 5 })).not.toContain(KEY);
+    expect(inspect(provider, { depth: 5 })).not.toContain(KEY);
+    await provider.close();
+  });
+
+  it("a 429 that persists surfaces as RateLimitError", async () => {
+    emu.fault({ kind: "rate-limit", retryAfterMs: "1", times: 10 });
+    const provider = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "dep1", transport: "sse", transportOptions: { maxRetries: 1 } });
+    const error = await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "x" }] }, { sessionId: "s6" })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    await provider.close();
+  });
+
+  it("bad input is refused before any request", () => {
+    const n = emu.requests.length;
+    expect(() => createAzureResponsesProvider({ apiKey: KEY, deployment: "d", env: {} })).toThrow(AzureConfigError);
+    expect(() => createAzureResponsesProvider({ baseUrl: emu.url, deployment: "d", env: {} })).toThrow(/API key/);
+    expect(() => createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "a/b" })).toThrow(/deployment name/);
+    expect(() => createAzureResponsesProvider({ baseUrl: "::", apiKey: KEY, deployment: "d" })).toThrow(AzureConfigError);
+    expect(emu.requests.length).toBe(n);
+  });
+});

@@ -1,0 +1,12 @@
+export { generateVideo, parseVideoRequest, resolveVideoModel, DEFAULT_POLL_INTERVAL_MS, DEFAULT_MAX_POLL_INTERVAL_MS, DEFAULT_VIDEO_TIMEOUT_MS } from "./generate-video.js";
+export type { GenerateVideoOptions } from "./generate-video.js";
+export { createVideoGenerateTool, VIDEO_GENERATE_PARAMETERS } from "./create-video-generate-tool.js";
+export type { VideoGenerateTool, VideoGenerateToolOptions, VideoToolContext } from "./create-video-generate-tool.js";
+export {
+  DEFAULT_VIDEO_MODEL, VIDEO_SECONDS, VIDEO_SIZES, SORA_2_SIZES, IGNORED_OVERRIDES, sizesForModel, videoRequestSchema,
+} from "./video-options.js";
+export type { VideoRequest, ParsedVideoRequest, VideoMode, VideoProgress, GeneratedVideo, VideoSeconds, VideoSize } from "./video-options.js";
+export {
+  VideoGenerationError, VideoArgumentError, VideosRetiredError, VideoRejectedError, VideoFailedError, VideoTimeoutError, VideoResponseError,
+} from "./video-errors.js";
+export type { VideoErrorFields } from "./video-errors.js";

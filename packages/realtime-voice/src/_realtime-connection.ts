@@ -1,0 +1,167 @@
+import type { GenesisError } from "@genesis/core";
+import { AbortError, ConnectTimeoutError } from "@genesis/transport";
+import type WebSocket from "ws";
+import { EventChannel } from "./_event-channel.js";
+import { RealtimeClosedError, RealtimeError, RealtimeProtocolError, RealtimeServerError, RealtimeStateError } from "./realtime-errors.js";
+
+/** A server event after JSON parsing: only `type` is known at this point. */
+export type ServerEvent = Record<string, unknown> & { type: string };
+
+/** An `error` delivered as an event (the session stays usable). */
+export interface ErrorEvent {
+  type: "error";
+  error: RealtimeError;
+}
+
+/** What the owner of a connection supplies. */
+export interface ConnectionHooks<E extends { type: string }> {
+  /** Handles one server event (after `error` events were turned into {@link ErrorEvent}s). */
+  onEvent(event: ServerEvent): void;
+  /** The response in flight when the socket dropped (for {@link RealtimeClosedError}). */
+  partial(): { responseId?: string; transcript?: string; audioBytes?: number };
+  /** Called once when the connection ends for any reason. */
+  onEnd?(): void;
+  channel: EventChannel<E>;
+}
+
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * One open realtime socket: JSON framing, server `error` events, unexpected closes (typed
+ * error with the partial response, never replayed), abort, and a graceful `close()`.
+ */
+export class RealtimeConnection<E extends { type: string }> {
+  #closing: Promise<void> | undefined;
+  #ended = false;
+  #setupWaiter: ((error: GenesisError | undefined) => void) | undefined;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly secrets: string[],
+    private readonly hooks: ConnectionHooks<E>,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    ws.on("message", (data, isBinary) => this.#onMessage(isBinary ? undefined : data.toString()));
+    ws.on("error", () => undefined);
+    ws.once("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString()));
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** True until the socket closed or `close()` was called. */
+  get open(): boolean {
+    return !this.#ended && this.#closing === undefined && this.ws.readyState === this.ws.OPEN;
+  }
+
+  /** Sends one client event. @throws RealtimeStateError when the session is not open. */
+  send(event: Record<string, unknown> & { type: string }): void {
+    if (!this.open) throw new RealtimeStateError(`Cannot send ${event.type}: the realtime session is closed.`);
+    this.ws.send(JSON.stringify(event));
+  }
+
+  /**
+   * Resolves on the first `session.updated`; rejects with the server's error when the update is
+   * refused, with RealtimeClosedError when the socket drops, or with ConnectTimeoutError after `timeoutMs`.
+   */
+  waitForSessionUpdated(timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => finish(new ConnectTimeoutError(timeoutMs, { transport: "websocket", hint: "No session.updated arrived: raise handshakeTimeoutMs, or check the endpoint speaks the GA Realtime protocol." })),
+        timeoutMs,
+      );
+      const finish = (error: GenesisError | undefined): void => {
+        clearTimeout(timer);
+        this.#setupWaiter = undefined;
+        if (error) reject(error);
+        else resolve();
+      };
+      this.#setupWaiter = finish;
+    });
+  }
+
+  /** Closes with 1000 and waits for the peer (terminates after a short grace). Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      this.signal?.removeEventListener("abort", this.#onAbort);
+      if (this.ws.readyState === this.ws.CLOSED) return resolve();
+      const timer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
+      this.ws.once("close", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000, "client closed");
+      else this.ws.terminate();
+    });
+    return this.#closing;
+  }
+
+  #onAbort = (): void => {
+    if (this.#ended) return;
+    this.#end(new AbortError({ transport: "websocket", cause: this.signal?.reason }));
+    this.ws.terminate();
+  };
+
+  #end(error: unknown): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.signal?.removeEventListener("abort", this.#onAbort);
+    this.hooks.onEnd?.();
+    if (error === undefined) this.hooks.channel.end();
+    else this.hooks.channel.fail(error);
+  }
+
+  #onClose(code: number, reason: string): void {
+    if (this.#closing) return this.#end(undefined);
+    const partial = this.hooks.partial();
+    const error = new RealtimeClosedError({
+      closeCode: code,
+      reason,
+      responseId: partial.responseId,
+      partialTranscript: partial.transcript,
+      partialAudioBytes: partial.audioBytes,
+      secrets: this.secrets,
+    });
+    this.#setupWaiter?.(error);
+    this.#end(error);
+  }
+
+  #onMessage(raw: string | undefined): void {
+    if (this.#ended) return;
+    let event: unknown;
+    try {
+      event = raw === undefined ? undefined : JSON.parse(raw);
+    } catch {
+      event = undefined;
+    }
+    if (typeof event !== "object" || event === null || typeof (event as { type?: unknown }).type !== "string") {
+      const what = raw === undefined ? "a binary frame" : `a frame that is not a JSON event (${raw.length} characters)`;
+      return this.emitError(new RealtimeProtocolError(`The realtime server sent ${what}; it was skipped.`, { secrets: this.secrets }));
+    }
+    const typed = event as ServerEvent;
+    if (typed.type === "error") {
+      const body = (typed["error"] ?? {}) as Record<string, unknown>;
+      const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+      const error = new RealtimeServerError({
+        serverCode: str(body["code"]),
+        serverType: str(body["type"]),
+        message: str(body["message"]) ?? "unknown error",
+        param: str(body["param"]),
+        eventId: str(body["event_id"]),
+        secrets: this.secrets,
+      });
+      if (this.#setupWaiter) return this.#setupWaiter(error);
+      return this.emitError(error);
+    }
+    if (typed.type === "session.updated") this.#setupWaiter?.(undefined);
+    this.hooks.onEvent(typed);
+  }
+
+  /** Delivers a non-fatal error as an `{type: "error"}` event. */
+  emitError(error: RealtimeError): void {
+    this.hooks.channel.push({ type: "error", error } as ErrorEvent as unknown as E);
+  }
+
+  /** A typed protocol complaint about a known event whose fields are missing or wrong. */
+  badEvent(type: string, detail: string): void {
+    this.emitError(new RealtimeProtocolError(`The realtime server sent ${type} ${detail}; it was skipped.`, { eventType: type, secrets: this.secrets }));
+  }
+}

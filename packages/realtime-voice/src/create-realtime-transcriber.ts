@@ -1,0 +1,152 @@
+import { toBase64, toMulaw, type AudioInputOptions } from "./_audio-input.js";
+import { EventChannel, type Unsubscribe } from "./_event-channel.js";
+import { RealtimeConnection, type ErrorEvent, type ServerEvent } from "./_realtime-connection.js";
+import { read, speechStarted, speechStopped, transcriptionCompleted, transcriptionDelta, transcriptionFailed } from "./_server-events.js";
+import { openRealtimeSocket, type WebSocketConstructor } from "./_socket.js";
+import { RealtimeServerError, listenerFailed } from "./realtime-errors.js";
+import { resolveTranscriberSettings, type SettingsSources, type TranscriberSettings, type TranscriberSettingsInput } from "./realtime-settings.js";
+
+/** Options of {@link createRealtimeTranscriber}: settings (see the README table) plus plumbing. */
+export interface RealtimeTranscriberOptions extends TranscriberSettingsInput, SettingsSources {
+  /** WebSocket constructor; default `ws`. */
+  WebSocket?: WebSocketConstructor;
+  /** Aborting closes the socket; the event iterator then throws `AbortError`. */
+  signal?: AbortSignal;
+  /** Keep events for the async iterator (default true); false when only `on()` is used. */
+  bufferEvents?: boolean;
+}
+
+/** What a realtime transcription session reports. */
+export type TranscriptionEvent =
+  | { type: "speech-started"; itemId: string; audioStartMs: number }
+  | { type: "speech-stopped"; itemId: string; audioEndMs: number }
+  /** Part of the transcript of one utterance (`itemId`). */
+  | { type: "delta"; itemId: string; text: string }
+  /** The final transcript of one utterance. */
+  | { type: "completed"; itemId: string; text: string }
+  | ErrorEvent;
+
+/** A live transcription session. Iterate it (once) or subscribe with `on()`. */
+export interface RealtimeTranscriber extends AsyncIterable<TranscriptionEvent> {
+  /** The resolved settings (no secrets). */
+  readonly settings: TranscriberSettings;
+  /** False once closed, aborted or dropped. */
+  readonly open: boolean;
+  /**
+   * Sends audio: μ-law bytes (Uint8Array/Buffer, 8 kHz) as they are, or PCM16 samples
+   * (Int16Array, resampled from `sampleRate` to 8 kHz and encoded). Empty input is ignored.
+   * @throws RealtimeStateError after close; ValidationError for other input types.
+   */
+  append(audio: Uint8Array | Int16Array, options?: AudioInputOptions): void;
+  /** Ends the current utterance by hand (server VAD normally does it). */
+  commit(): void;
+  /** Drops audio sent since the last commit. */
+  clear(): void;
+  /** Subscribes to one event type or `"*"`. */
+  on<K extends TranscriptionEvent["type"] | "*">(type: K, listener: (event: K extends "*" ? TranscriptionEvent : Extract<TranscriptionEvent, { type: K }>) => void): Unsubscribe;
+  /** Closes the socket (code 1000); the iterator then ends normally. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a GA realtime transcription session (`wss://.../v1/realtime?intent=transcription`):
+ * sends `session.update` with `type: "transcription"`, G.711 μ-law input and server VAD, and
+ * resolves once the server confirmed it with `session.updated`.
+ * @throws ValidationError / ConfigError / AuthError before connecting; transport errors for a
+ *   refused upgrade (AuthenticationError on 401...); RealtimeServerError when the server
+ *   refuses the session settings; AbortError.
+ */
+export async function createRealtimeTranscriber(options: RealtimeTranscriberOptions = {}): Promise<RealtimeTranscriber> {
+  const { settings, headers, secrets } = resolveTranscriberSettings(options, options);
+  const ws = await openRealtimeSocket({ url: settings.url, headers, secrets, handshakeTimeoutMs: settings.handshakeTimeoutMs, WebSocket: options.WebSocket, signal: options.signal });
+  const pending = new Map<string, string>();
+  let current: string | undefined;
+  const channel = new EventChannel<TranscriptionEvent>(options.bufferEvents ?? true, (error, event) => {
+    if (event.type !== "error") connection.emitError(listenerFailed(error, event.type, secrets));
+  });
+  const onEvent = (event: ServerEvent): void => {
+    const bad = (detail: string): void => connection.badEvent(event.type, detail);
+    switch (event.type) {
+      case "input_audio_buffer.speech_started": {
+        const e = read(speechStarted, event, bad);
+        if (e) channel.push({ type: "speech-started", itemId: e.item_id, audioStartMs: e.audio_start_ms });
+        return;
+      }
+      case "input_audio_buffer.speech_stopped": {
+        const e = read(speechStopped, event, bad);
+        if (e) channel.push({ type: "speech-stopped", itemId: e.item_id, audioEndMs: e.audio_end_ms });
+        return;
+      }
+      case "conversation.item.input_audio_transcription.delta": {
+        const e = read(transcriptionDelta, event, bad);
+        if (!e) return;
+        current = e.item_id;
+        pending.set(e.item_id, (pending.get(e.item_id) ?? "") + e.delta);
+        channel.push({ type: "delta", itemId: e.item_id, text: e.delta });
+        return;
+      }
+      case "conversation.item.input_audio_transcription.completed": {
+        const e = read(transcriptionCompleted, event, bad);
+        if (!e) return;
+        pending.delete(e.item_id);
+        if (current === e.item_id) current = undefined;
+        channel.push({ type: "completed", itemId: e.item_id, text: e.transcript });
+        return;
+      }
+      case "conversation.item.input_audio_transcription.failed": {
+        const e = read(transcriptionFailed, event, bad);
+        if (!e) return;
+        pending.delete(e.item_id);
+        connection.emitError(new RealtimeServerError({ serverCode: e.error?.code ?? "transcription_failed", serverType: e.error?.type ?? undefined, message: e.error?.message ?? `transcription of ${e.item_id} failed`, secrets }));
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  const connection: RealtimeConnection<TranscriptionEvent> = new RealtimeConnection(
+    ws,
+    secrets,
+    { channel, onEvent, partial: () => (current === undefined ? {} : { responseId: current, transcript: pending.get(current) ?? "" }) },
+    options.signal,
+  );
+  const transcription: Record<string, string> = { model: settings.model };
+  if (settings.language) transcription["language"] = settings.language;
+  if (settings.prompt) transcription["prompt"] = settings.prompt;
+  const ready = connection.waitForSessionUpdated(settings.handshakeTimeoutMs);
+  connection.send({
+    type: "session.update",
+    session: {
+      type: "transcription",
+      audio: {
+        input: {
+          format: { type: "audio/pcmu" },
+          transcription,
+          turn_detection: { type: "server_vad", threshold: settings.vadThreshold, silence_duration_ms: settings.silenceDurationMs, prefix_padding_ms: settings.prefixPaddingMs },
+        },
+      },
+    },
+  });
+  try {
+    await ready;
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+  return {
+    settings,
+    get open() {
+      return connection.open;
+    },
+    append(audio, audioOptions) {
+      const bytes = toMulaw(audio, audioOptions);
+      if (bytes.length === 0) return;
+      connection.send({ type: "input_audio_buffer.append", audio: toBase64(bytes) });
+    },
+    commit: () => connection.send({ type: "input_audio_buffer.commit" }),
+    clear: () => connection.send({ type: "input_audio_buffer.clear" }),
+    on: (type, listener) => channel.on(type, listener),
+    close: () => connection.close(),
+    [Symbol.asyncIterator]: () => channel.iterate(),
+  };
+}

@@ -1,0 +1,25 @@
+import { ValidationError } from "@genesis/core";
+import { z } from "zod";
+
+/** A typed argument error whose hint lists what would have been accepted. */
+export function invalid(path: string, message: string, hint: string): ValidationError {
+  return new ValidationError(`${path}: ${message}`, { path, hint });
+}
+
+/** `value` quoted and cut short, so a pasted paragraph never floods an error message. */
+export function quote(value: string): string {
+  return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+}
+
+/**
+ * Check the shape of per-call options with zod (types only; enumerations are checked by the
+ * callers so their errors can list the valid values). Unknown keys are left alone: option
+ * objects also carry functions such as `fetch`.
+ */
+export function checkShape<T extends z.ZodRawShape>(label: string, shape: T, value: unknown): z.infer<z.ZodObject<T>> {
+  const parsed = z.object(shape).safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map(String).join(".") || "options";
+  throw new ValidationError(`${label}: ${path}: ${issue.message}`, { path, hint: `Check the ${path} option of ${label}.` });
+}
