@@ -151,6 +151,24 @@ try {
     `   The fallback turn went out as ${fast?.method} ${fast?.path} over SSE with service_tier=${fast?.body?.service_tier} (fast mode).\n`,
   );
 
+  heading("Images: /tool image_generate, behind the SSRF guard");
+  process.stdout.write("   The emulator listens on 127.0.0.1, a private address: image calls to it are blocked until config opts in.\n");
+  await chat([], ['/tool image_generate prompt="A launch poster for Genesis" size=1536x864', "/exit"]);
+  await genesis(["config", "set", "browser.ssrfPolicy.dangerouslyAllowPrivateNetwork", "true"]);
+  await chat([], ['/tool image_generate model=openai/gpt-image-2 prompt="A launch poster for Genesis" size=1536x864 count=2', "/exit"]);
+  const images = emu.requests.filter((r) => r.path === "/v1/images/generations");
+  process.stdout.write(`   ${images.length} request(s) reached POST /v1/images/generations (n=${images.at(-1)?.body?.n}, size=${images.at(-1)?.body?.size}); the PNGs are real files under GENESIS_HOME.\n`);
+
+  heading("Video: /tool video_generate (create, poll, download)");
+  await chat([], ['/tool video_generate prompt="Waves at dusk, slow pan" seconds=4 size=1280x720 watermark=true', "/exit"]);
+  process.stdout.write(`   Video calls: ${emu.requests.filter((r) => r.path.startsWith("/v1/videos")).map((r) => `${r.method} ${r.path.replace(/video_[\w-]+/, "{id}")}`).join(", ")}\n`);
+
+  heading("Speech: text to speech, then back to text");
+  const wav = join(home, "hello.wav");
+  await genesis(["config", "set", "messages.tts.providers.openai.baseUrl", emu.apiBase]);
+  await genesis(["tts", "Hello from Genesis", "--voice", "marin", "--out", wav]);
+  await genesis(["transcribe", wav]);
+
   heading("Sign in with ChatGPT/Codex (device code) and chat on openai-codex/gpt-5.5");
   const approver = setInterval(() => {
     if (emu.requests.some((r) => r.path === "/api/accounts/deviceauth/usercode")) {
@@ -170,6 +188,13 @@ try {
   process.stdout.write(
     `   codex app-server sent its own request (${harness?.transport}, originator ${harness?.headers?.originator ?? "?"}) to the same emulator endpoint.\n`,
   );
+
+  heading("The same image ref on a Codex sign-in goes through the Codex Responses backend");
+  process.stdout.write("   With no explicit models.providers.openai, a stored Codex sign-in wins; no API key is tried.\n");
+  await genesis(["config", "unset", "models.providers.openai"]);
+  await chat(["--model", "openai-codex/gpt-5.5"], ['/tool image_generate prompt="A glass fox" size=1024x1024', "/exit"]);
+  const viaCodex = emu.requests.filter((r) => r.path === "/backend-api/codex/responses").at(-1);
+  process.stdout.write(`   Sent as POST ${viaCodex?.path} with tools[0].type=${viaCodex?.body?.tools?.[0]?.type}, authorization ${viaCodex?.headers?.authorization}.\n`);
 
   process.stdout.write(
     `\n${bold("Done.")} The emulator served ${emu.requests.length} requests; every JSON body was validated against the ` +

@@ -29,4 +29,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ["dev-server"], summary: "Run the local OpenAI emulator until Ctrl-C", load: () => import("./commands/dev-server.js") },
   { path: ["tts"], summary: "Speak text with OpenAI TTS into an audio file (--out)", load: () => import("./commands/tts.js") },
   { path: ["transcribe"], summary: "Transcribe an audio file with OpenAI speech-to-text", load: () => import("./commands/transcribe.js") },
+  { path: ["realtime", "transcribe"], summary: "Stream a WAV/u-law file through OpenAI realtime transcription", load: () => import("./commands/realtime-transcribe.js") },
 ];

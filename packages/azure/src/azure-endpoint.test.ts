@@ -78,6 +78,9 @@ describe("azureDeploymentUrl", () => {
     expect(codeOf(() => azureDeploymentUrl("res.openai.azure.com", "d", "images/generations"))).toBe("azure_invalid_base_url");
     expect(codeOf(() => azureDeploymentUrl("ftp://res.openai.azure.com", "d", "images/generations"))).toBe("azure_invalid_base_url");
     expect(codeOf(() => azureDeploymentUrl("https://res.openai.azure.com", "d", "files" as never))).toBe("azure_invalid_operation");
+    // A full operation URL pasted from the portal would double the deployment path.
+    expect(codeOf(() => azureResourceBase("https://res.openai.azure.com/openai/deployments/img/images/generations?api-version=2025-04-01-preview"))).toBe("azure_invalid_base_url");
+    expect(codeOf(() => azureDeploymentUrl("https://res.openai.azure.com/openai/deployments", "d", "images/generations"))).toBe("azure_invalid_base_url");
     expect(codeOf(() => azureDeploymentUrl("https://res.openai.azure.com", "d", "images/generations", "v1&x"))).toBe("azure_invalid_api_version");
     try {
       azureDeploymentUrl("https://user:sk-secret-password-123@res.openai.azure.com", "d", "images/generations");

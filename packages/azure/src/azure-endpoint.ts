@@ -78,6 +78,13 @@ export function resolveAzureApiVersion(env: Record<string, string | undefined> =
  */
 export function azureResourceBase(baseUrl: string, field = "baseUrl"): string {
   const url = parseUrl(baseUrl, field);
+  // The portal also shows full operation URLs; a deployment path here would be doubled later.
+  if (/\/openai\/deployments(?:\/|$)/i.test(url.pathname)) {
+    throw new AzureConfigError("azure_invalid_base_url", `${field} points at a deployment (${url.origin}${url.pathname.slice(0, 80)}), not at the resource.`, {
+      field,
+      hint: `Use the resource endpoint only, e.g. ${url.origin}; Genesis adds /openai/deployments/<name>/... and the model ref names the deployment.`,
+    });
+  }
   const path = url.pathname.replace(/\/+$/, "").replace(/\/openai(?:\/v1)?$/i, "");
   return `${url.origin}${path}`;
 }

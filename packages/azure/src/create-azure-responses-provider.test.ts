@@ -50,6 +50,22 @@ describe("createAzureResponsesProvider (emulator /openai/v1/responses)", () => {
     await provider.close();
   });
 
+  it("params.responsesServerCompaction turns on context_management; no attribution headers on Azure", async () => {
+    const provider = createAzureResponsesProvider({
+      baseUrl: emu.url, apiKey: KEY, deployment: "gpt-5-5-prod", transport: "sse", contextWindow: 200_000, params: { responsesServerCompaction: true },
+    });
+    await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "hi" }] }, { sessionId: "s7" }));
+    const rec = emu.requests.at(-1)!;
+    expect(rec.body).toMatchObject({ model: "gpt-5-5-prod", store: true, context_management: [{ type: "compaction", compact_threshold: 140_000 }] });
+    expect(rec.headers.originator).toBeUndefined();
+    expect(rec.headers["user-agent"] ?? "").not.toMatch(/genesis/i);
+    await provider.close();
+    const off = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "gpt-5-5-prod", transport: "sse" });
+    await collect(off.streamTurn({ input: [{ type: "message", role: "user", content: "hi" }] }, { sessionId: "s8" }));
+    expect(emu.requests.at(-1)!.body).not.toHaveProperty("context_management");
+    await off.close();
+  });
+
   it("streams over WebSocket on the same path (auto mode)", async () => {
     const provider = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "dep1" });
     const events = await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "ping" }] }, { sessionId: "s2" }));

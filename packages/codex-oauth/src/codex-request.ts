@@ -16,6 +16,16 @@ export type CodexInputItem =
   | { type: "function_call_output"; call_id: string; output: string }
   | OutputItem;
 
+/** Native web search on the Codex backend (core's `RouteWebSearch` when its status is `native`). */
+export interface CodexWebSearch {
+  /** `live` (default) lets the search fetch pages; `cached` answers from OpenAI's index only. */
+  mode?: "cached" | "live";
+  /** Sent as `search_context_size`. */
+  contextSize?: "low" | "medium" | "high";
+  /** Sent as `filters.allowed_domains`. */
+  allowedDomains?: readonly string[];
+}
+
 /** What a caller asks the openai-codex provider for in one model call. */
 export interface CodexTurnRequest {
   /** The provider's model id, e.g. `gpt-5.5` (from `openai-codex/gpt-5.5`). */
@@ -35,6 +45,8 @@ export interface CodexTurnRequest {
   serviceTier?: "auto" | "default" | "flex" | "priority";
   /** Maps to `service_tier: "priority"` when no tier is set (native endpoints only). */
   fastMode?: boolean;
+  /** Offer the hosted `web_search` tool (see {@link codexWebSearchTool}). */
+  webSearch?: CodexWebSearch;
 }
 
 /** Instructions used when the caller gives none: the backend rejects an empty field. */
@@ -52,6 +64,22 @@ export function isNativeCodexEndpoint(baseUrl: string): boolean {
 }
 
 /**
+ * The Codex backend's `web_search` tool. The mode maps to `external_web_access` exactly as
+ * the Codex CLI does it (openai/codex `codex-rs/core/src/tools/spec.rs`, `build_specs`:
+ * `WebSearchMode::Cached => Some(false)`, `WebSearchMode::Live => Some(true)`; the field is
+ * declared on `ToolSpec::WebSearch` in `codex-rs/tools/src/tool_spec.rs` next to `filters`,
+ * `user_location` and `search_context_size`, which the CLI fills from its web search config).
+ */
+export function codexWebSearchTool(search: CodexWebSearch): Record<string, unknown> {
+  return {
+    type: "web_search",
+    external_web_access: (search.mode ?? "live") === "live",
+    ...(search.contextSize ? { search_context_size: search.contextSize } : {}),
+    ...(search.allowedDomains && search.allowedDomains.length > 0 ? { filters: { allowed_domains: [...search.allowedDomains] } } : {}),
+  };
+}
+
+/**
  * The CreateResponse body for the Codex backend: `store: false` (it rejects stored
  * responses), `stream: true`, encrypted reasoning requested so it can be replayed next turn,
  * `prompt_cache_key` = session id, and `service_tier` only on native endpoints.
@@ -66,15 +94,17 @@ export function buildCodexRequestBody(request: CodexTurnRequest, options: { nati
     include: ["reasoning.encrypted_content"],
     prompt_cache_key: request.sessionId,
   };
-  if (request.tools && request.tools.length > 0) {
-    body.tools = request.tools.map((t) => ({
-      type: "function",
-      name: t.name,
-      ...(t.description ? { description: t.description } : {}),
-      parameters: t.parameters,
-      // Codex compat: schemas are not forced strict (optional fields would become required).
-      strict: false,
-    }));
+  const tools: Record<string, unknown>[] = (request.tools ?? []).map((t) => ({
+    type: "function",
+    name: t.name,
+    ...(t.description ? { description: t.description } : {}),
+    parameters: t.parameters,
+    // Codex compat: schemas are not forced strict (optional fields would become required).
+    strict: false,
+  }));
+  if (request.webSearch) tools.push(codexWebSearchTool(request.webSearch));
+  if (tools.length > 0) {
+    body.tools = tools;
     body.tool_choice = "auto";
     body.parallel_tool_calls = true;
   }

@@ -2,7 +2,7 @@ import type { StreamEvent } from "@genesis/core";
 import { loadConfig, openAuthStore } from "@genesis/core";
 import { codexCredentialStore } from "./codex-credential-store.js";
 import { createCodexProvider, type CodexProvider, type CodexProviderOptions } from "./codex-provider.js";
-import type { CodexInputItem, CodexToolSpec } from "./codex-request.js";
+import type { CodexInputItem, CodexToolSpec, CodexWebSearch } from "./codex-request.js";
 import { CodexCredentialManager } from "./credential-manager.js";
 import { codexSettingsFromConfig, resolveCodexOAuthSettings, type CodexAuthConfigLike, type CodexOAuthOverrides } from "./oauth-config.js";
 
@@ -21,6 +21,11 @@ export interface CodexRouteLike {
    * Default: decided from the host.
    */
   endpointClass?: string | undefined;
+  /**
+   * Server-side web search as core resolved it; `status: "native"` adds the Codex
+   * `web_search` tool (mode → `external_web_access`). Absent or any other status: not sent.
+   */
+  webSearch?: ({ status: string } & CodexWebSearch) | undefined;
 }
 
 /** A provider-neutral model call, as the runtime's pi loop builds it (`TurnRequest` fits). */
@@ -61,6 +66,17 @@ export interface CodexStreamersOptions {
 
 const TIERS = new Set(["auto", "default", "flex", "priority"]);
 
+/** The route's web search settings when core decided on the native tool, else undefined. */
+function nativeWebSearch(route: CodexRouteLike): CodexWebSearch | undefined {
+  const web = route.webSearch;
+  if (web?.status !== "native") return undefined;
+  return {
+    ...(web.mode ? { mode: web.mode } : {}),
+    ...(web.contextSize ? { contextSize: web.contextSize } : {}),
+    ...(web.allowedDomains ? { allowedDomains: web.allowedDomains } : {}),
+  };
+}
+
 /**
  * A factory for the runtime: `createAgent({ providers: { "openai-codex": createCodexStreamers() } })`.
  * One credential manager (single-flight refresh) is shared by every route; one provider
@@ -100,6 +116,7 @@ export function createCodexStreamers(options: CodexStreamersOptions = {}): ((rou
       providers.set(key, provider);
     }
     const bound = provider;
+    const webSearch = nativeWebSearch(route);
     return {
       streamTurn(request, turn) {
         const tier = request.serviceTier ?? route.serviceTier;
@@ -114,6 +131,7 @@ export function createCodexStreamers(options: CodexStreamersOptions = {}): ((rou
             ...(request.reasoning ? { reasoning: request.reasoning } : {}),
             ...(request.text ? { text: request.text } : {}),
             ...(tier && TIERS.has(tier) ? { serviceTier: tier as "auto" | "default" | "flex" | "priority" } : {}),
+            ...(webSearch ? { webSearch } : {}),
           },
           { signal: turn.signal },
         );

@@ -26,8 +26,8 @@ export type { CodexCredentialStore, CredentialManagerOptions } from "./credentia
 export { codexCredentialStore, CODEX_PROVIDER_ID } from "./codex-credential-store.js";
 export { signInWithCodex, signOutOfCodex } from "./sign-in.js";
 export type { CodexSignInOptions, CodexSignInResult } from "./sign-in.js";
-export { buildCodexRequestBody, isNativeCodexEndpoint, DEFAULT_CODEX_INSTRUCTIONS } from "./codex-request.js";
-export type { CodexTurnRequest, CodexInputItem, CodexToolSpec } from "./codex-request.js";
+export { buildCodexRequestBody, codexWebSearchTool, isNativeCodexEndpoint, DEFAULT_CODEX_INSTRUCTIONS } from "./codex-request.js";
+export type { CodexTurnRequest, CodexInputItem, CodexToolSpec, CodexWebSearch } from "./codex-request.js";
 export { CodexRateLimitError, withCodexPlan } from "./codex-limit-error.js";
 export { createCodexProvider, CODEX_SSE_BETA, CODEX_WS_BETA } from "./codex-provider.js";
 export type { CodexProvider, CodexProviderOptions, CodexTurn } from "./codex-provider.js";

@@ -10,6 +10,8 @@ export interface RouteConfig {
   models?: { providers?: Record<string, unknown> | undefined } | undefined;
   plugins?: { entries?: Record<string, unknown> | undefined } | undefined;
   auth?: { openaiCodex?: { codexBaseUrl?: unknown } | undefined } | undefined;
+  /** Only `tools.web.search` is read (native web search). */
+  tools?: { web?: unknown } | undefined;
 }
 
 /** `agents.defaults` as the route reads it. */

@@ -218,3 +218,28 @@ describe("suggestions", () => {
     expect(formatConfigPath(["a", "openai/gpt-5.4", "b", 0, "c", "1x"])).toBe('a["openai/gpt-5.4"].b[0].c["1x"]');
   });
 });
+
+describe("tools.web.search", () => {
+  it("accepts the whole block and keeps its values", () => {
+    const config = validateConfig(load(join(fixtures, "all-paths.json5")));
+    expect(config.tools?.web?.search).toEqual({ enabled: true, provider: "openai", mode: "cached", contextSize: "high", allowedDomains: ["docs.python.org", "nodejs.org"] });
+  });
+
+  it.each([
+    ["enabled", { enabled: "yes" }],
+    ["mode", { mode: "fresh" }],
+    ["contextSize", { contextSize: "huge" }],
+    ["provider", { provider: "" }],
+    ["allowedDomains", { allowedDomains: "docs.python.org" }],
+    ["allowedDomains[1]", { allowedDomains: ["docs.python.org", "https://nodejs.org/api"] }],
+  ])("rejects a bad %s with the full path", (field, search) => {
+    const issues = issuesOf({ tools: { web: { search } } });
+    expect(issues.map((i) => i.path)).toEqual([`tools.web.search.${field}`]);
+  });
+
+  it("says what the mode may be and suggests the key for a typo", () => {
+    expect(issuesOf({ tools: { web: { search: { mode: "fresh" } } } })[0]?.message).toContain('"cached" or "live"');
+    const typo = issuesOf({ tools: { web: { search: { enabeld: true } } } })[0];
+    expect([typo?.path, typo?.suggestion]).toEqual(["tools.web.search.enabeld", "tools.web.search.enabled"]);
+  });
+});

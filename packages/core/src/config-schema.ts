@@ -219,6 +219,25 @@ const plugins = z.strictObject({
     .optional(),
 });
 
+/**
+ * `tools.web.search`: server-side web search. On native OpenAI routes (api.openai.com, the
+ * Codex backend, Azure) it is the Responses `web_search` tool; proxies never get it.
+ */
+const webSearch = z.strictObject({
+  /** Offer the native `web_search` tool. Default false. */
+  enabled: z.boolean().optional(),
+  /** Search provider; anything other than `openai` pins search elsewhere and the native tool is not sent. */
+  provider: nonEmpty.optional(),
+  /** Codex backend only: `live` (default) may fetch pages, `cached` answers from OpenAI's index. */
+  mode: z.enum(["cached", "live"], { error: 'expected "cached" or "live"' }).optional(),
+  /** `search_context_size`: how much search context the model gets (API default medium). */
+  contextSize: z.enum(["low", "medium", "high"], { error: 'expected "low", "medium" or "high"' }).optional(),
+  /** `filters.allowed_domains`: bare host names (subdomains included), e.g. `docs.python.org`. */
+  allowedDomains: z
+    .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/, { error: "expected a bare domain like example.com (no scheme, path or spaces)" }))
+    .optional(),
+});
+
 // --- the file ----------------------------------------------------------------------------
 
 /** The complete `genesis.json5` schema. */
@@ -235,7 +254,10 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   tools: z
-    .strictObject({ media: z.strictObject({ audio: z.strictObject({ models: z.array(audioModel).optional() }).optional() }).optional() })
+    .strictObject({
+      media: z.strictObject({ audio: z.strictObject({ models: z.array(audioModel).optional() }).optional() }).optional(),
+      web: z.strictObject({ search: webSearch.optional() }).optional(),
+    })
     .optional(),
   plugins: plugins.optional(),
   browser: z

@@ -17,6 +17,12 @@ export function routeToJson(route: Route): RouteJson {
 const number = (n: number | undefined) => (n === undefined ? "-" : String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","));
 const onOff = (b: boolean) => (b ? "on" : "off");
 
+function webSearchText(web: Route["webSearch"], endpointClass: Route["endpointClass"]): string {
+  if (web.status === "pinned") return `pinned to ${web.provider}`;
+  if (web.status === "off") return "off";
+  return `native (tools.web.search.enabled${endpointClass === "native-codex" ? `, mode ${web.mode}` : ""})`;
+}
+
 function paramsText(params: Route["params"]): string {
   const parts = Object.entries(params).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
   return parts.length > 0 ? parts.join(" ") : "(none)";
@@ -41,6 +47,7 @@ export function explainRoute(route: Route): string {
     ["context", `window ${number(route.contextWindow)}, tokens ${number(route.contextTokens)}`],
     ["overlays", `gpt5 ${onOff(route.overlays.gpt5)}, friendly ${onOff(route.overlays.friendly)}`],
     ["execution", route.executionContract],
+    ["web search", webSearchText(route.webSearch, route.endpointClass)],
     ["params", paramsText(route.params)],
   ];
   const lines = [`Route for ${route.requestedRef}${route.requestedRef === route.ref ? "" : ` (as ${route.ref})`}`];

@@ -32,6 +32,7 @@ export type { Route, RouteApi, RouteBlocker, RouteSession, ResolveRouteOptions, 
 export type { RouteConfig, RouteAuth } from "./_route-config.js";
 export type { RouteParams, RouteReason, TransportMode, ServiceTier, Personality } from "./_route-params.js";
 export { ROUTE_PARAM_KEYS, normalizeParam } from "./_route-params.js";
+export type { RouteWebSearch, WebSearchMode, WebSearchContextSize } from "./_route-web-search.js";
 export { apiKeyEnvVar } from "./_route-auth.js";
 export type { AuthKind, KeySource } from "./_route-auth.js";
 export {

@@ -5,6 +5,7 @@ import {
 } from "./_route-endpoint.js";
 import { layerParams, type Personality, type RouteParams, type RouteReason, type ServiceTier, type TransportMode } from "./_route-params.js";
 import { resolveRouteTail } from "./_route-tail.js";
+import { resolveWebSearch, type RouteWebSearch } from "./_route-web-search.js";
 import { requireModel, type CatalogEntry, type ModelCatalog } from "./catalog.js";
 import { RouteError } from "./errors.js";
 import { parseModelRef, type ModelRef } from "./model-ref.js";
@@ -52,6 +53,8 @@ export interface Route {
   contextTokens?: number;
   overlays: { gpt5: boolean; friendly: boolean; personality: Personality };
   executionContract: "default" | "strict-agentic";
+  /** Server-side web search: the native Responses tool, off, or pinned to another provider. */
+  webSearch: RouteWebSearch;
   /** Empty when the route is ready to run. */
   blockers: RouteBlocker[];
   /** Why each field has its value, in decision order. */
@@ -231,12 +234,13 @@ export function resolveRoute(options: ResolveRouteOptions): Route {
   );
 
   const tail = resolveRouteTail({ ref, model, runtime, endpointClass, api, params, config, providerBlock: providerConfig(config, provider), session, reasons });
+  const webSearch = resolveWebSearch(config, { endpointClass, api, runtime }, reasons);
   blockers.push(...authBlockers({ ref, model, authKind, endpointClass, baseUrl, provider, auth, runtime }));
 
   const route: Route = {
     ref: ref.ref, requestedRef: ref.raw, provider, modelId: ref.model, model, runtime, runtimeLabel: RUNTIME_LABELS[runtime],
     authKind, endpointClass, baseUrl, api, transport: tail.transport, params, fastMode: tail.fastMode,
-    overlays: tail.overlays, executionContract: tail.executionContract, blockers, reasons,
+    overlays: tail.overlays, executionContract: tail.executionContract, webSearch, blockers, reasons,
   };
   if (authSource) route.authSource = authSource;
   if (tail.serviceTier) route.serviceTier = tail.serviceTier;

@@ -53,20 +53,26 @@ async function readImageCall(res: Response, secrets: string[], signal: AbortSign
       return;
     }
     const type = event["type"];
-    if (type === "response.output_item.done") {
-      const item = event["item"] as Dict | undefined;
+    const take = (item: Dict | undefined): void => {
       if (item?.["type"] !== "image_generation_call") return;
       if (item["status"] === "failed") failure ??= "the image_generation_call failed";
-      else if (typeof item["result"] === "string" && !image) {
+      else if (typeof item["result"] === "string" && item["result"] !== "" && !image) {
         image = { data: Buffer.from(item["result"], "base64") };
         if (typeof item["revised_prompt"] === "string") image.revisedPrompt = redactSecrets(item["revised_prompt"], secrets);
       }
+    };
+    if (type === "response.output_item.done") take(event["item"] as Dict | undefined);
+    else if (type === "response.completed") {
+      // The final response repeats the output; it is the last chance to find the call.
+      const output = (event["response"] as Dict | undefined)?.["output"];
+      if (Array.isArray(output)) for (const item of output) take(item as Dict);
+      terminal = true;
     } else if (type === "response.failed" || type === "response.incomplete" || type === "error") {
       const err = ((event["response"] as Dict | undefined)?.["error"] ?? event["error"] ?? event) as Dict;
       const why = (event["response"] as Dict | undefined)?.["incomplete_details"] as Dict | undefined;
       failure ??= typeof err["message"] === "string" ? err["message"] : typeof why?.["reason"] === "string" ? `incomplete: ${why["reason"]}` : String(type);
       terminal = true;
-    } else if (type === "response.completed") terminal = true;
+    }
   });
   try {
     const reader = res.body!.getReader();

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { link, mkdir, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, open, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { ImageGenerationError } from "./image-errors.js";
 
@@ -17,16 +17,25 @@ export function promptSlug(prompt: string): string {
 
 /**
  * Write `data` into `dir` atomically under a name that collides with nothing already there:
- * the bytes go to a temp file first, which is then hard-linked to the final name (a link
- * never replaces an existing file, so concurrent writers cannot clobber each other), and the
- * temp file is removed. Readers never see a partial image.
+ * the bytes go to a temp file first (flushed to disk), which is then hard-linked to the final
+ * name (a link never replaces an existing file, so concurrent writers cannot clobber each
+ * other), and the temp file is removed, also when a step fails (e.g. a full disk). Readers
+ * never see a partial image.
+ * @throws ImageGenerationError `image_write_failed` naming the folder and the system error code.
  */
 export async function writeImageFile(dir: string, base: string, ext: string, data: Uint8Array): Promise<string> {
   try {
     await mkdir(dir, { recursive: true });
     const temp = join(dir, `.${base}.${randomBytes(6).toString("hex")}.tmp`);
-    await writeFile(temp, data, { mode: 0o644, flag: "wx" });
+    const handle = await open(temp, "wx", 0o644);
     try {
+      try {
+        await handle.writeFile(data);
+        // On disk before it gets its name, so a crash cannot leave an empty or torn image behind.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       for (let n = 1; ; n++) {
         const path = join(dir, n === 1 ? `${base}.${ext}` : `${base}-${n}.${ext}`);
         try {

@@ -64,6 +64,15 @@ describe("createImageGenerateTool", () => {
     expect(emu.requests).toHaveLength(0);
   });
 
+  it("null arguments (strict function calling's 'not given') are treated as absent", async () => {
+    const tool = createImageGenerateTool({ config: apiKeyConfig(emu.apiBase, KEY), env: t.env, authStore: t.store });
+    const args = { prompt: "x", model: null, size: null, count: null, image: null, quality: null, background: null, outputFormat: null, aspectRatio: null, resolution: null };
+    const out = JSON.parse(await tool.execute(args, ctx())) as { mode: string; images: unknown[] };
+    expect(out).toMatchObject({ mode: "generate" });
+    expect(out.images).toHaveLength(1);
+    expect(emu.requests.at(-1)!.body).toEqual({ model: "gpt-image-2", prompt: "x", n: 1 });
+  });
+
   it("reads the config file from GENESIS_HOME when none is passed", async () => {
     await writeFile(join(t.home, "genesis.json5"), `{ models: { providers: { openai: { baseUrl: "${emu.apiBase}", apiKey: "${KEY}" } } }, browser: { ssrfPolicy: { dangerouslyAllowPrivateNetwork: true } }, agents: { defaults: { imageGenerationModel: { primary: "openai/gpt-image-1.5" } } } }`);
     const tool = createImageGenerateTool({ env: t.env });

@@ -56,8 +56,10 @@ export function createImageGenerateTool(options: ImageGenerateToolOptions = {}):
       "Generate images with OpenAI GPT Image models (default gpt-image-2), or edit up to 5 reference images. Saves the files and returns their paths.",
     parameters: IMAGE_GENERATE_PARAMETERS,
     async execute(args, ctx) {
-      // Arguments come from the model: generateImages validates them (zod) before anything else.
-      const result = await generateImages(args as ImageRequestInput, { ...options, signal: ctx.signal, cwd: ctx.cwd });
+      // Strict function calling makes optional parameters nullable, so a model sends `null` for
+      // "not given"; drop those. The rest is validated by generateImages (zod) before any I/O.
+      const given = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== null));
+      const result = await generateImages(given as ImageRequestInput, { ...options, signal: ctx.signal, cwd: ctx.cwd });
       return JSON.stringify(result);
     },
   };

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { jpegSize, pngSize, renderPng, startEmulator, type Emulator } from "@genesis/testkit";
 import { RateLimitError, UsageLimitError } from "@genesis/transport";
+import { GenesisError } from "@genesis/core";
+import { codexCredentialStore } from "@genesis/codex-oauth";
 import { generateImages } from "./generate-images.js";
 import { ImageGenerationError } from "./image-errors.js";
 import { codexConfig, makeHome, signInCodex, type TestHome } from "./__fixtures__/image-env.js";
@@ -64,6 +66,18 @@ describe("generateImages: Codex OAuth route (Responses image_generation tool)", 
     }
   });
 
+  it("one failed call stops the batch: the sibling in flight is cancelled and no further call starts", async () => {
+    await signInCodex(emu, t.store);
+    emu.fault({ kind: "http-status", status: 400, match: { path: "/backend-api/codex/responses" }, body: { error: { message: "Bad tool size", type: "invalid_request_error" } } });
+    emu.fault({ kind: "stall", afterEvents: 1, ms: 700 });
+    const error = await generateImages({ prompt: "fox", count: 4 }, opts()).catch((e: unknown) => e);
+    expect((error as { status?: number }).status).toBe(400);
+    expect((error as Error).message).toContain("Bad tool size");
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(codexRequests()).toHaveLength(2);
+    await expect(readFile(t.outputDir)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
   it("aspectRatio/resolution map to a supported size on this route", async () => {
     await signInCodex(emu, t.store);
     const r = await generateImages({ prompt: "x", aspectRatio: "16:9", resolution: "2K" }, opts());
@@ -99,6 +113,22 @@ describe("generateImages: Codex OAuth route (Responses image_generation tool)", 
     expect(emu.authHeaderOf(second!.id)).not.toBe(`Bearer ${access}`);
     const stored = await t.store.get("openai-codex");
     expect(stored && "access" in stored ? stored.access : undefined).not.toBe(access);
+  });
+
+  it("an expired sign-in whose refresh fails is a typed error, never an API key fallback", async () => {
+    await codexCredentialStore(t.store).save({
+      kind: "oauth", provider: "openai-codex", access: "expired-access-token-0123", refresh: "revoked-refresh-token-0123", accountId: "acct_img", expiresAt: Date.now() - 60_000, updatedAt: Date.now(),
+    } as never);
+    const error = await generateImages({ prompt: "x" }, opts()).catch((e: unknown) => e);
+    expect(GenesisError.isInstance(error)).toBe(true);
+    expect((error as GenesisError).code).toBe("reauth_required");
+    expect((error as GenesisError).hint).toBeTruthy();
+    const text = `${(error as Error).message}\n${inspect(error, { depth: 10 })}`;
+    expect(text).not.toContain("revoked-refresh-token-0123");
+    expect(text).not.toContain(PLATFORM_KEY);
+    expect(emu.requests.some((q) => q.path.startsWith("/v1/"))).toBe(false);
+    expect(codexRequests()).toHaveLength(0);
+    expect(emu.requests.map((q) => q.path)).toEqual(["/oauth/token"]);
   });
 
   it("429 is retried; a persistent one is a RateLimitError", async () => {
@@ -140,6 +170,26 @@ describe("generateImages: Codex OAuth route (Responses image_generation tool)", 
     emu.fault({ kind: "sse-no-terminal" });
     emu.script({ imageGeneration: false, text: "no image" });
     await expect(generateImages({ prompt: "x" }, opts())).rejects.toMatchObject({ code: "image_bad_response" });
+  });
+
+  it("an image only present in response.completed's output is still found", async () => {
+    await signInCodex(emu, t.store);
+    const png = renderPng(64, 48, "late").toString("base64");
+    const item = { type: "image_generation_call", id: "ig_1", status: "completed", result: png };
+    const sse = [
+      { type: "response.created", response: { id: "resp_1", status: "in_progress", output: [] } },
+      { type: "response.completed", response: { id: "resp_1", status: "completed", output: [item] } },
+    ].map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join("");
+    const seen: string[] = [];
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      seen.push(url);
+      if (!url.endsWith("/codex/responses")) return globalThis.fetch(input, init);
+      return new Response(sse, { status: 200, headers: { "content-type": "text/event-stream" } });
+    };
+    const r = await generateImages({ prompt: "x" }, opts({ fetch }));
+    expect(seen.at(-1)).toBe(`${emu.codexBase}/responses`);
+    expect(r.images[0]).toMatchObject({ format: "png", width: 64, height: 48 });
   });
 
   it("abort stops the stream with the abort reason", async () => {

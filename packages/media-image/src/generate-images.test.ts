@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { readdir, readFile, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { inspect } from "node:util";
 import { jpegSize, pngSize, startEmulator, type Emulator } from "@genesis/testkit";
 import { ApiError, RateLimitError, SsrfBlockedError } from "@genesis/transport";
@@ -56,7 +56,8 @@ describe("generateImages: API key route (Images API)", () => {
     expect(a.model).toBe("openai/gpt-image-1");
     const paths = [...a.images, ...b.images].map((i) => i.path);
     expect(new Set(paths).size).toBe(6);
-    expect((await readdir(t.outputDir)).filter((f) => !f.startsWith("."))).toHaveLength(6);
+    // Exactly the six images: no temp files left behind.
+    expect((await readdir(t.outputDir)).sort()).toEqual(paths.map((p) => p.slice(t.outputDir.length + 1)).sort());
     for (const i of b.images) expect(i).toMatchObject({ width: 1024, height: 1536 });
   });
 
@@ -146,6 +147,23 @@ describe("generateImages: API key route (Images API)", () => {
     await expect(readdir(t.outputDir)).rejects.toMatchObject({ code: "ENOENT" });
     emu.fault({ kind: "http-status", status: 200, body: { data: [{ url: "https://example.com/x.png" }] } });
     await expect(generateImages({ prompt: "x" }, opts())).rejects.toThrow(/without b64_json \(only a URL\)/);
+  });
+
+  it("a relative outputDir still yields absolute paths", async () => {
+    const r = await generateImages({ prompt: "rel" }, opts({ outputDir: relative(process.cwd(), t.outputDir) }));
+    expect(isAbsolute(r.images[0]!.path)).toBe(true);
+    expect(r.images[0]!.path.startsWith(`${t.outputDir}/`)).toBe(true);
+    expect(pngSize(await readFile(r.images[0]!.path))).toEqual({ width: 1024, height: 1024 });
+  });
+
+  it("an unwritable output folder is a typed image_write_failed naming the folder", async () => {
+    const blocker = join(t.home, "not-a-dir");
+    await writeFile(blocker, "x");
+    const error = await generateImages({ prompt: "x" }, opts({ outputDir: join(blocker, "images") })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImageGenerationError);
+    expect(error).toMatchObject({ code: "image_write_failed" });
+    expect((error as Error).message).toContain(join(blocker, "images"));
+    expect((error as ImageGenerationError).hint).toMatch(/outputDir/);
   });
 
   it("aborting stops the call with the abort reason", async () => {

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { openAuthStore, resolveGenesisHome } from "@genesis/core";
 import type { LookupAllFn, SleepFn } from "@genesis/transport";
 import { CodexCredentialManager, codexCredentialStore, codexSettingsFromConfig } from "@genesis/codex-oauth";
@@ -22,7 +22,7 @@ export interface GenerateImagesOptions {
   fetch?: typeof globalThis.fetch;
   /** DNS used by the SSRF guard for custom endpoints. Default: the system resolver. */
   lookup?: LookupAllFn;
-  /** Where images are written. Default `$GENESIS_HOME/media/images`. */
+  /** Where images are written (relative: against `process.cwd()`). Default `$GENESIS_HOME/media/images`. */
   outputDir?: string;
   /** Base for relative reference-image paths. Default `process.cwd()`. */
   cwd?: string;
@@ -37,6 +37,7 @@ export interface GenerateImagesOptions {
   codexDriverModel?: string;
   /** Clock for file names and token expiry. Default `Date.now`. */
   now?: () => number;
+  /** Cancels the call: requests in flight are aborted and the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Retries for 408/409/429/5xx and connection failures. Default 2. */
   maxRetries?: number;
@@ -65,14 +66,25 @@ export interface GenerateImagesResult {
   warnings: string[];
 }
 
-/** Run `fn` for 0..n-1 with at most `limit` in flight, keeping order. */
-async function bounded<T>(n: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+/**
+ * Run `fn` for 0..n-1 with at most `limit` in flight, keeping order. The first failure stops
+ * the rest: no new call starts and the signal handed to the calls in flight is aborted, so a
+ * failed batch does not keep spending the plan's image quota.
+ */
+async function bounded<T>(n: number, limit: number, signal: AbortSignal | undefined, fn: (i: number, signal: AbortSignal) => Promise<T>): Promise<T[]> {
   const out = new Array<T>(n);
+  const stop = new AbortController();
+  const linked = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < n) {
+    while (next < n && !stop.signal.aborted) {
       const i = next++;
-      out[i] = await fn(i);
+      try {
+        out[i] = await fn(i, linked);
+      } catch (error) {
+        stop.abort(error);
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
@@ -129,13 +141,14 @@ export async function generateImages(request: ImageRequestInput, options: Genera
     const credentials = options.codexCredentials ?? defaultCodexCredentials(store, settings, options);
     const body = codexImageBody(req, refs, route.modelId, options.codexDriverModel ?? DEFAULT_CODEX_IMAGE_DRIVER, size);
     // The hosted tool makes one image per call; two calls at a time keeps plan limits happy.
-    raws = await bounded(req.count, 2, () => callCodexImage(body, credentials, settings, http));
+    raws = await bounded(req.count, 2, options.signal, (_i, signal) => callCodexImage(body, credentials, settings, { ...http, signal }));
   } else {
     raws = await callImagesApi({ ...req, size }, refs, route, { ...http, fetch: await fetchForRoute(route, options.fetch, options.lookup) });
     if (raws.length < req.count) warnings.push(`Asked for ${req.count} images, the server returned ${raws.length}.`);
   }
 
-  const outputDir = options.outputDir ?? join(resolveGenesisHome(env), "media", "images");
+  // Absolute, so the paths handed back stay valid whatever directory the caller works in.
+  const outputDir = resolve(options.outputDir ?? join(resolveGenesisHome(env), "media", "images"));
   const stampMs = now();
   // Check every image before writing any, so a bad answer leaves no partial set behind.
   const infos = raws.map((raw, i) => {

@@ -59,7 +59,9 @@ describe("mapAspectToSize", () => {
     expect(mapAspectToSize("1:1", undefined)).toBe("1024x1024");
     expect(mapAspectToSize("3:2", undefined)).toBe("1536x1024");
     expect(mapAspectToSize("2:3", undefined)).toBe("1024x1536");
-    expect(mapAspectToSize("16:9", undefined)).toBe("1024x576");
+    // 1024x576 is below gpt-image-2's pixel floor (655,360): scaled up, ratio kept.
+    expect(mapAspectToSize("16:9", undefined)).toBe("1088x608");
+    expect(mapAspectToSize("16:10", "1K")).toBe("1024x640");
     expect(mapAspectToSize("16:9", "4K")).toBe("3840x2160");
     expect(mapAspectToSize("9:16", "4K")).toBe("2160x3840");
     expect(mapAspectToSize("16:9", "2K")).toBe("2048x1152");
@@ -80,7 +82,7 @@ describe("mapAspectToSize", () => {
         if (size === undefined) return true;
         const [W, H] = size.split("x").map(Number) as [number, number];
         const ratioOk = Math.max(W, H) <= 3 * Math.min(W, H);
-        const fits = Math.max(W, H) <= 3840 && Math.min(W, H) <= 2160;
+        const fits = Math.max(W, H) <= 3840 && Math.min(W, H) <= 2160 && W * H >= 655_360;
         const orientation = w === h || (w > h) === (W > H);
         return W % 16 === 0 && H % 16 === 0 && ratioOk && fits && orientation && parseImageRequest({ prompt: "p", size }).size === size;
       }),

@@ -8,8 +8,9 @@ export const DEFAULT_IMAGE_MODEL = "openai/gpt-image-2";
 export const MAX_IMAGE_COUNT = 4;
 /** Reference images per edit (`image`). */
 export const MAX_REFERENCE_IMAGES = 5;
-/** Largest output: 3840x2160 in either orientation. */
+/** Largest output: 3840x2160 in either orientation (this is the long side). */
 export const MAX_LONG_SIDE = 3840;
+/** Largest output's short side (3840x2160). */
 export const MAX_SHORT_SIDE = 2160;
 
 const SIZE = /^(\d{1,5})x(\d{1,5})$/;
@@ -103,10 +104,13 @@ export function assertImageModel(ref: string): string {
   return parsed.model;
 }
 
+// gpt-image-2's smallest output in pixels (1024x640); a mapped size below it is scaled up.
+const MIN_PIXELS = 655_360;
+
 /**
  * Map `aspectRatio`/`resolution` to a `WIDTHxHEIGHT` the gpt-image-2 size rules accept (sides
- * multiples of 16, ratio within 3:1, inside 3840x2160), or undefined when that is not safe.
- * Common ratios without a resolution map to the standard 1024-based sizes.
+ * multiples of 16, ratio within 3:1, inside 3840x2160, at least 655,360 pixels), or undefined
+ * when that is not safe. Common ratios without a resolution map to the standard 1024-based sizes.
  */
 export function mapAspectToSize(aspectRatio: string | undefined, resolution: string | undefined): string | undefined {
   const m = aspectRatio ? RATIO.exec(aspectRatio) : ["1:1", "1", "1"];
@@ -130,9 +134,22 @@ export function mapAspectToSize(aspectRatio: string | undefined, resolution: str
     s = MAX_SHORT_SIDE;
     l = s * ratio;
   }
-  const round16 = (v: number): number => Math.max(16, Math.floor(v / 16) * 16);
-  const [L, S] = [round16(l), round16(s)];
+  if (l * s < MIN_PIXELS) {
+    const grow = Math.sqrt(MIN_PIXELS / (l * s));
+    l *= grow;
+    s *= grow;
+  }
+  // Nearest multiples of 16 around each side; keep the valid pair closest to the ratio.
+  const sides = (v: number): number[] => [Math.floor(v / 16) * 16, Math.ceil(v / 16) * 16];
+  let best: { L: number; S: number; err: number } | undefined;
+  for (const L of sides(l)) {
+    for (const S of sides(s)) {
+      if (S < 16 || S > L || L > MAX_LONG_SIDE || S > MAX_SHORT_SIDE || L > 3 * S || L * S < MIN_PIXELS) continue;
+      const err = Math.abs(L / S - ratio) / ratio;
+      if (!best || err < best.err) best = { L, S, err };
+    }
+  }
   // Rounding must not distort the ratio noticeably.
-  if (Math.abs(L / S - ratio) / ratio > 0.02 || L > 3 * S) return undefined;
-  return landscape ? `${L}x${S}` : `${S}x${L}`;
+  if (!best || best.err > 0.02) return undefined;
+  return landscape ? `${best.L}x${best.S}` : `${best.S}x${best.L}`;
 }

@@ -118,6 +118,7 @@ export async function planVideo(request: ParsedVideoRequest, model: string, cwd:
     // A remix keeps the source's duration and size: the API has no fields for them.
     if (request.seconds) warnings.push("seconds was ignored: an edit keeps the duration of the source video.");
     if (request.size) warnings.push("size was ignored: an edit keeps the size of the source video.");
+    if (request.model) warnings.push("model was ignored: an edit uses the model of the source video.");
     return { ...base, mode: "video-edit", seconds: undefined, size: undefined, image: undefined, videoId };
   }
   const path = images[0];

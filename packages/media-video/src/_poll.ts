@@ -37,7 +37,7 @@ function checkAbort(signal: AbortSignal | undefined): void {
 export async function waitForVideo(first: VideoJob, context: PollContext): Promise<VideoJob> {
   const started = context.now();
   let job = first;
-  let interval = context.intervalMs;
+  let interval = Math.min(context.intervalMs, context.maxIntervalMs);
   for (;;) {
     const elapsedMs = Math.max(0, context.now() - started);
     context.onProgress?.({ videoId: job.id, status: job.status, progress: job.progress ?? 0, elapsedMs });

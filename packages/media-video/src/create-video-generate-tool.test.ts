@@ -29,7 +29,7 @@ it("answers JSON with the file path, id, model, seconds, size and warnings for i
   await writeFile(join(h.dir, "still.png"), renderPng(720, 1280));
   // Strict routes send null for arguments the model left out.
   const output = await tool.execute(
-    { prompt: "the still comes alive", image: "still.png", seconds: "8", size: null, model: null, video: null, aspectRatio: "16:9", audio: true, watermark: false },
+    { prompt: "the still comes alive", image: "still.png", seconds: "8", size: null, model: null, video: null, aspectRatio: "16:9", audio: true, watermark: false, duration: 12 },
     ctx(h.dir),
   );
   const answer = JSON.parse(output) as Record<string, unknown>;
@@ -38,6 +38,7 @@ it("answers JSON with the file path, id, model, seconds, size and warnings for i
     "aspectRatio is not supported by the OpenAI Videos API and was ignored; use size instead.",
     "audio is not supported by the OpenAI Videos API and was ignored.",
     "watermark is not supported by the OpenAI Videos API and was ignored.",
+    "duration is not a video_generate argument and was ignored.",
   ]);
   expect(mp4TopLevelBoxes(await readFile(answer["path"] as string))[0]).toBe("ftyp");
   expect(h.emu.requests[0]!.body).toMatchObject({ fields: { model: "sora-2", seconds: "8", size: "720x1280" } });

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -8,8 +8,8 @@ import { renderPng, startEmulator, videosRetiredFault } from "@genesis/testkit";
 import { AbortError, ApiError, AuthenticationError } from "@genesis/transport";
 import { CANARY_KEY, requestLines, videoHarness, type VideoHarness } from "./__fixtures__/video-harness.js";
 import { generateVideo } from "./generate-video.js";
-import { VideoArgumentError, VideoFailedError, VideoRejectedError, VideoResponseError, VideosRetiredError, VideoTimeoutError } from "./video-errors.js";
-import type { VideoRequest } from "./video-options.js";
+import { VideoArgumentError, VideoFailedError, VideoOutputError, VideoRejectedError, VideoResponseError, VideosRetiredError, VideoTimeoutError } from "./video-errors.js";
+import type { VideoProgress, VideoRequest } from "./video-options.js";
 
 let h: VideoHarness;
 beforeEach(async () => {
@@ -77,6 +77,23 @@ describe("invalid arguments are refused before any request", () => {
     expect(h.emu.requests).toHaveLength(0);
   });
 
+  it("a base URL that is not http(s) is refused, naming where it came from", async () => {
+    const direct = await failure({ prompt: "x" }, { baseUrl: "not a url" });
+    expect(direct).toBeInstanceOf(VideoArgumentError);
+    expect(direct).toMatchObject({ path: "baseUrl", hint: expect.stringMatching(/https:\/\//) });
+    const configured = await failure({ prompt: "x" }, { baseUrl: undefined, config: { models: { providers: { openai: { baseUrl: "localhost:8080/v1" } } } } });
+    expect(configured).toMatchObject({ path: "models.providers.openai.baseUrl" });
+    expect(h.emu.requests).toHaveLength(0);
+  });
+
+  it("an output directory that cannot be created is refused before the job is paid for", async () => {
+    await writeFile(join(h.dir, "blocker"), "a file where the directory should be");
+    const error = await failure({ prompt: "x" }, { outputDir: join(h.dir, "blocker", "videos") });
+    expect(error).toBeInstanceOf(VideoArgumentError);
+    expect(error).toMatchObject({ path: "outputDir", hint: expect.stringMatching(/writable/) });
+    expect(h.emu.requests).toHaveLength(0);
+  });
+
   it("bad timing options are refused", async () => {
     expect((await failure({ prompt: "x" }, { timeoutMs: -1 })).message).toMatch(/timeoutMs/);
     expect(h.emu.requests).toHaveLength(0);
@@ -94,6 +111,13 @@ describe("server answers", () => {
     expect((error as VideosRetiredError).status).toBe(404);
     expect(requestLines(h.emu)).toEqual(["POST /v1/videos"]); // 404 is not retried
     expectNoSecret(error);
+  });
+
+  it("the API's own answer for a removed path (404 'Invalid URL', code null) is the retired error", async () => {
+    h.emu.fault({ kind: "http-status", status: 404, match: { path: "/v1/videos" }, body: { error: { message: "Invalid URL (POST /v1/videos)", type: "invalid_request_error", param: null, code: null } } });
+    const error = await failure({ prompt: "x" });
+    expect(error).toBeInstanceOf(VideosRetiredError);
+    expect(error.message).toContain("POST /videos");
   });
 
   it("410 Gone during polling is also the retired error", async () => {
@@ -166,7 +190,31 @@ describe("server answers", () => {
     const error = await failure({ prompt: "x" });
     expect(error).toBeInstanceOf(VideoResponseError);
     expect(error.message).toMatch(/not an MP4/);
-    expect(existsSync(join(h.dir, "out"))).toBe(false);
+    expect(readdirSync(join(h.dir, "out"))).toEqual([]);
+  });
+});
+
+describe("saving", () => {
+  // A directory squatting on the target name makes the final rename fail after the download.
+  const squat = (name: (id: string) => string) => (p: VideoProgress) => {
+    if (p.status === "completed") mkdirSync(join(h.dir, "out", name(p.videoId)), { recursive: true });
+  };
+
+  it("a clip that cannot be written is a VideoOutputError naming the video id", async () => {
+    const error = await failure({ prompt: "x" }, { onProgress: squat((id) => `${id}.mp4`) });
+    expect(error).toBeInstanceOf(VideoOutputError);
+    const { videoId } = error as VideoOutputError;
+    expect(videoId).toMatch(/^video_/);
+    expect(error.message).toContain(`Video ${videoId} was generated`);
+    expect(error.hint).toContain(`GET /videos/${videoId}/content`);
+    expect(readdirSync(join(h.dir, "out")).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("a thumbnail that cannot be saved only adds a warning; the video is kept", async () => {
+    const result = await generateVideo({ prompt: "x", thumbnail: true }, h.options({ onProgress: squat((id) => `${id}.thumbnail.png`) }));
+    expect(existsSync(result.path)).toBe(true);
+    expect(result.thumbnailPath).toBeUndefined();
+    expect(result.warnings).toEqual([expect.stringMatching(/^The thumbnail could not be saved: Video video_\w+ was generated but .+\.thumbnail\.png could not be written \(EISDIR\)\.$/)]);
   });
 });
 
@@ -205,6 +253,11 @@ describe("waiting", () => {
     expect(error.hint).toMatch(/timeoutMs/);
     expect(h.delays).toEqual([1000, 1500, 1600, 1600, 1000]); // the last wait is cut to the time left
     expect(requestLines(h.emu).filter((l) => l.startsWith("GET"))).toHaveLength(5);
+  });
+
+  it("a first interval above maxPollIntervalMs is capped too", async () => {
+    await generateVideo({ prompt: "x" }, h.options({ pollIntervalMs: 5_000, maxPollIntervalMs: 2_000 }));
+    expect(h.delays).toEqual([2000, 2000]);
   });
 });
 

@@ -128,13 +128,17 @@ describe("video edit (remix)", () => {
     const first = await generateVideo({ prompt: "a cat on stage", size: "1280x720", seconds: "12" }, h.options());
     h.emu.reset();
     h.delays.length = 0;
-    const result = await generateVideo({ prompt: "the cat takes a bow", video: first.videoId, seconds: "4" }, h.options());
+    const result = await generateVideo({ prompt: "the cat takes a bow", video: first.videoId, seconds: "4", model: "openai/sora-2-pro" }, h.options());
     expect(requestLines(h.emu)[0]).toBe(`POST /v1/videos/${first.videoId}/remix`);
     expect(h.emu.requests[0]!.body).toEqual({ prompt: "the cat takes a bow" });
     expect(h.emu.requests[0]!.headers["content-type"]).toBe("application/json");
     expect(result).toMatchObject({ mode: "video-edit", remixedFrom: first.videoId, size: "1280x720", seconds: "12" });
     expect(result.videoId).not.toBe(first.videoId);
-    expect(result.warnings).toEqual(["seconds was ignored: an edit keeps the duration of the source video."]);
+    expect(result).toMatchObject({ model: "sora-2" }); // the source's model, as the server reports it
+    expect(result.warnings).toEqual([
+      "seconds was ignored: an edit keeps the duration of the source video.",
+      "model was ignored: an edit uses the model of the source video.",
+    ]);
     expect((await readFile(result.path)).equals(await emulatorMp4(result.videoId))).toBe(true);
   });
 });

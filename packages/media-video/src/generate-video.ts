@@ -1,13 +1,15 @@
+import { constants } from "node:fs";
+import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { AuthError, DEFAULT_OPENAI_BASE_URL, resolveApiKey, resolveGenesisHome, type AuthFile, type GenesisConfig } from "@genesis/core";
-import { abortableSleep, validateMaxRetries, type SleepFn } from "@genesis/transport";
+import { AuthError, DEFAULT_OPENAI_BASE_URL, redactSecrets, resolveApiKey, resolveGenesisHome, type AuthFile, type GenesisConfig } from "@genesis/core";
+import { AbortError, abortableSleep, validateMaxRetries, type SleepFn } from "@genesis/transport";
 import { imageExtension, isMp4 } from "./_image-info.js";
 import { planVideo } from "./_plan.js";
 import { waitForVideo } from "./_poll.js";
 import { createVideosApi } from "./_videos-api.js";
 import { writeFileAtomic } from "./_write-file.js";
-import { VideoArgumentError, VideoResponseError } from "./video-errors.js";
+import { VideoArgumentError, VideoOutputError, VideoResponseError } from "./video-errors.js";
 import { DEFAULT_VIDEO_MODEL, videoRequestSchema, type GeneratedVideo, type VideoProgress, type VideoRequest } from "./video-options.js";
 
 /** Default first wait between status checks. */
@@ -29,7 +31,7 @@ export interface GenerateVideoOptions {
   authFile?: AuthFile;
   /** Environment for `OPENAI_API_KEY` and `GENESIS_HOME`. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** Where videos are written. Default `$GENESIS_HOME/media/videos` (`~/.genesis/media/videos`). */
+  /** Where videos are written, created if missing and checked before the job starts. Default `$GENESIS_HOME/media/videos` (`~/.genesis/media/videos`). */
   outputDir?: string;
   /** Base for relative reference image paths. Default `process.cwd()`. */
   cwd?: string;
@@ -98,6 +100,11 @@ export function resolveVideoModel(requested: string | undefined, config?: Genera
 function resolveConnection(options: GenerateVideoOptions, env: NodeJS.ProcessEnv): { apiKey: string; baseUrl: string } {
   const configured = options.config?.models?.providers?.["openai"];
   const baseUrl = options.baseUrl ?? configured?.baseUrl ?? DEFAULT_OPENAI_BASE_URL;
+  // A malformed URL would otherwise surface as fetch's bare TypeError.
+  if (!/^https?:\/\//i.test(baseUrl) || !URL.canParse(baseUrl)) {
+    const path = options.baseUrl !== undefined ? "baseUrl" : "models.providers.openai.baseUrl";
+    throw new VideoArgumentError(`${path} is not an http(s) URL: '${baseUrl.slice(0, 200)}'.`, { path, hint: "Use a URL such as https://api.openai.com/v1." });
+  }
   const apiKey = options.apiKey?.trim() || resolveApiKey("openai", { file: options.authFile ?? { version: 1, profiles: {} }, env, config: options.config })?.key;
   if (!apiKey) {
     throw new AuthError("video_missing_api_key", "No OpenAI API key for video generation.", {
@@ -106,6 +113,29 @@ function resolveConnection(options: GenerateVideoOptions, env: NodeJS.ProcessEnv
     });
   }
   return { apiKey, baseUrl };
+}
+
+async function ensureOutputDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new VideoArgumentError(`The output directory ${dir} cannot be written (${(error as NodeJS.ErrnoException).code ?? "error"}).`, {
+      path: "outputDir",
+      hint: "Pass a writable outputDir, or set GENESIS_HOME to a writable directory.",
+    });
+  }
+}
+
+async function save(dir: string, name: string, bytes: Uint8Array, videoId: string): Promise<string> {
+  try {
+    return await writeFileAtomic(dir, name, bytes);
+  } catch (error) {
+    throw new VideoOutputError(`Video ${videoId} was generated but ${join(dir, name)} could not be written (${(error as NodeJS.ErrnoException).code ?? "error"}).`, {
+      videoId,
+      cause: error,
+    });
+  }
 }
 
 /**
@@ -119,7 +149,9 @@ function resolveConnection(options: GenerateVideoOptions, env: NodeJS.ProcessEnv
  * atomically as `<outputDir>/<video id>.mp4`.
  *
  * Arguments are checked before any request ({@link VideoArgumentError}); a retired endpoint is a
- * `VideosRetiredError`, other refusals `VideoRejectedError`, a failed job `VideoFailedError`.
+ * `VideosRetiredError`, other refusals `VideoRejectedError`, a failed job `VideoFailedError`, an
+ * unwritable download `VideoOutputError` (the output directory itself is checked before the job
+ * starts). A thumbnail that cannot be fetched or saved only adds a warning.
  */
 export async function generateVideo(request: VideoRequest, options: GenerateVideoOptions = {}): Promise<GeneratedVideo> {
   const parsed = parseVideoRequest(request);
@@ -128,10 +160,16 @@ export async function generateVideo(request: VideoRequest, options: GenerateVide
   const env = options.env ?? process.env;
   const model = resolveVideoModel(parsed.model, options.config);
   const plan = await planVideo(parsed, model, options.cwd ?? process.cwd());
+  // zod drops unknown keys; a model that sent `duration` should learn it had no effect.
+  for (const key of Object.keys(request ?? {})) {
+    if (!(key in videoRequestSchema.shape)) plan.warnings.push(`${key.slice(0, 60)} is not a video_generate argument and was ignored.`);
+  }
   const { apiKey, baseUrl } = resolveConnection(options, env);
   const outputDir = options.outputDir ?? join(resolveGenesisHome(env), "media", "videos");
   const sleep = options.sleep ?? abortableSleep;
   const now = options.now ?? Date.now;
+  // A clip that cannot be saved is paid for and lost: check the directory before the job starts.
+  await ensureOutputDir(outputDir);
   const api = createVideosApi({ baseUrl, apiKey, fetch: options.fetch, maxRetries, sleep });
   const signal = options.signal;
 
@@ -144,11 +182,17 @@ export async function generateVideo(request: VideoRequest, options: GenerateVide
   if (!isMp4(bytes)) {
     throw new VideoResponseError(`The content of video ${job.id} is not an MP4 (no ftyp box; ${bytes.length} bytes).`, { videoId: job.id, secrets: [apiKey] });
   }
-  const path = await writeFileAtomic(outputDir, `${job.id}.mp4`, bytes);
+  const path = await save(outputDir, `${job.id}.mp4`, bytes, job.id);
   let thumbnailPath: string | undefined;
   if (parsed.thumbnail) {
-    const thumb = await api.content(job.id, "thumbnail", signal);
-    thumbnailPath = await writeFileAtomic(outputDir, `${job.id}.thumbnail${imageExtension(thumb)}`, thumb);
+    // The video is already saved: a missing thumbnail must not hide its path from the caller.
+    try {
+      const thumb = await api.content(job.id, "thumbnail", signal);
+      thumbnailPath = await save(outputDir, `${job.id}.thumbnail${imageExtension(thumb)}`, thumb, job.id);
+    } catch (error) {
+      if (error instanceof AbortError) throw error;
+      plan.warnings.push(`The thumbnail could not be saved: ${redactSecrets((error as Error).message, [apiKey])}`);
+    }
   }
   return {
     path,

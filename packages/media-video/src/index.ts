@@ -7,6 +7,6 @@ export {
 } from "./video-options.js";
 export type { VideoRequest, ParsedVideoRequest, VideoMode, VideoProgress, GeneratedVideo, VideoSeconds, VideoSize } from "./video-options.js";
 export {
-  VideoGenerationError, VideoArgumentError, VideosRetiredError, VideoRejectedError, VideoFailedError, VideoTimeoutError, VideoResponseError,
+  VideoGenerationError, VideoArgumentError, VideosRetiredError, VideoRejectedError, VideoFailedError, VideoTimeoutError, VideoResponseError, VideoOutputError,
 } from "./video-errors.js";
 export type { VideoErrorFields } from "./video-errors.js";

@@ -93,3 +93,13 @@ export class VideoResponseError extends VideoGenerationError {
     super("video_bad_response", message, { hint: "Check that models.providers.openai.baseUrl points at the OpenAI API (or a faithful proxy).", ...fields });
   }
 }
+
+/** The clip was generated and downloaded but could not be written to `outputDir` (disk full, permissions). */
+export class VideoOutputError extends VideoGenerationError {
+  constructor(message: string, fields: VideoErrorFields & { videoId: string }) {
+    super("video_write_failed", message, {
+      hint: `Free space or fix permissions in outputDir; the clip stays downloadable from GET /videos/${fields.videoId}/content until it expires.`,
+      ...fields,
+    });
+  }
+}

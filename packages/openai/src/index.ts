@@ -1,5 +1,5 @@
 export { isOpenAINativeHost, isNativeRoute, extraBodyOf } from "./openai-route.js";
-export type { EndpointClass, OpenAIApi, ShapingParams, ShapingCompat, ShapingCapabilities, OpenAIRoute } from "./openai-route.js";
+export type { EndpointClass, OpenAIApi, ShapingParams, ShapingCompat, ShapingCapabilities, ShapingWebSearch, OpenAIRoute } from "./openai-route.js";
 export type { FunctionToolSpec, TurnInputItem, TurnRequest, ShapedRequest } from "./turn-request.js";
 export {
   SERVICE_TIERS,
@@ -12,6 +12,7 @@ export {
   useStrictTools,
   shapeResponsesTool,
   shapeResponsesRequest,
+  shapeWebSearchTool,
 } from "./shape-responses-request.js";
 export type { ShapeContext } from "./shape-responses-request.js";
 export { shapeChatRequest, toChatMessages } from "./shape-chat-request.js";

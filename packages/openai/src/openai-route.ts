@@ -48,6 +48,20 @@ export interface ShapingCapabilities {
 }
 
 /**
+ * Server-side web search as core's route resolution decided it (core's `RouteWebSearch`).
+ * Only `status: "native"` adds the Responses `web_search` tool, and only on native routes.
+ */
+export interface ShapingWebSearch {
+  status: "native" | "off" | "pinned";
+  /** Codex backend freshness (`live` default); the public API is always sent its default. */
+  mode?: "cached" | "live";
+  /** Sent as `search_context_size`. */
+  contextSize?: "low" | "medium" | "high";
+  /** Sent as `filters.allowed_domains`. */
+  allowedDomains?: readonly string[];
+}
+
+/**
  * What request shaping needs to know about a route: a structural subset of core's `Route`,
  * so a resolved route is passed as is and tests can pass a plain object.
  */
@@ -68,6 +82,8 @@ export interface OpenAIRoute {
   transport?: "auto" | "sse" | "websocket";
   /** The catalog row: compat flags and capabilities. */
   model?: { compat?: ShapingCompat; capabilities?: ShapingCapabilities };
+  /** Native web search; absent means off. */
+  webSearch?: ShapingWebSearch;
 }
 
 /** OpenAI-only request shaping (service_tier, prompt-cache hints) and attribution headers. */

@@ -97,6 +97,22 @@ export function shapeResponsesTool(tool: FunctionToolSpec, strict: boolean): Rec
 }
 
 /**
+ * The hosted `web_search` tool for a route, or `undefined` when the route's web search is not
+ * `native` or the route is not a native OpenAI/Azure endpoint (proxies reject hosted tools).
+ * `search_context_size` and `filters.allowed_domains` follow the route; the mode is a Codex
+ * backend setting, so the public API gets its own default (live access).
+ */
+export function shapeWebSearchTool(route: OpenAIRoute): Record<string, unknown> | undefined {
+  const web = route.webSearch;
+  if (web?.status !== "native" || !isNativeRoute(route)) return undefined;
+  return {
+    type: "web_search",
+    ...(web.contextSize ? { search_context_size: web.contextSize } : {}),
+    ...(web.allowedDomains && web.allowedDomains.length > 0 ? { filters: { allowed_domains: [...web.allowedDomains] } } : {}),
+  };
+}
+
+/**
  * Shape one Responses API call for a route. Pure: the same route and request always give the
  * same body and headers (auth headers are the transport's job).
  */
@@ -104,9 +120,12 @@ export function shapeResponsesRequest(route: OpenAIRoute, request: TurnRequest, 
   const body: Record<string, unknown> = { model: route.modelId };
   if (request.instructions) body.instructions = request.instructions;
   body.input = request.input;
-  if (request.tools && request.tools.length > 0) {
-    const strict = useStrictTools(route);
-    body.tools = request.tools.map((t) => shapeResponsesTool(t, strict));
+  const strict = useStrictTools(route);
+  const tools = (request.tools ?? []).map((t) => shapeResponsesTool(t, strict));
+  const webSearch = shapeWebSearchTool(route);
+  if (webSearch) tools.push(webSearch);
+  if (tools.length > 0) {
+    body.tools = tools;
     body.tool_choice = "auto";
     body.parallel_tool_calls = true;
   }

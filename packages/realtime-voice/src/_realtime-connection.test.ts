@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket } from "ws";
-import { ConnectTimeoutError } from "@genesis/transport";
+import { AbortError, ConnectTimeoutError } from "@genesis/transport";
 import { createRealtimeTranscriber } from "./create-realtime-transcriber.js";
 import { createRealtimeVoiceSession, type VoiceEvent } from "./create-realtime-voice-session.js";
 import { RealtimeProtocolError } from "./realtime-errors.js";
@@ -36,6 +36,8 @@ describe("malformed server frames", () => {
       socket.send(`{"type": "response.output_audio.delta", "delta": "${KEY}`); // truncated JSON quoting a secret
       socket.send(Buffer.from([1, 2, 3]), { binary: true });
       socket.send(JSON.stringify({ type: "response.output_audio.delta", response_id: "r1", item_id: "i1" })); // no delta
+      // Spec-valid: a transcription delta may omit `delta` (nothing to report, no error).
+      socket.send(JSON.stringify({ type: "conversation.item.input_audio_transcription.delta", event_id: "e2", item_id: "i0", content_index: 0 }));
       socket.send(JSON.stringify({ type: "response.created", response: { id: "r2" } }));
       socket.send(JSON.stringify({ type: "response.output_audio.delta", response_id: "r2", item_id: "i2", delta: Buffer.from([0xff, 0x7f]).toString("base64") }));
     });
@@ -84,6 +86,22 @@ describe("malformed server frames", () => {
 });
 
 describe("session set-up", () => {
+  it("an abort while waiting for session.updated rejects with AbortError and closes the socket", async () => {
+    const url = await new Promise<string>((resolve) => {
+      server = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () => resolve(`ws://127.0.0.1:${(server!.address() as { port: number }).port}/v1/realtime`));
+    });
+    const closed = new Promise<void>((resolve) => server!.on("connection", (socket) => {
+      socket.on("close", () => resolve());
+      socket.once("message", () => controller.abort());
+    }));
+    const controller = new AbortController();
+    const started = Date.now();
+    const error = await createRealtimeVoiceSession({ url, apiKey: KEY, signal: controller.signal, handshakeTimeoutMs: 5000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await closed;
+  });
+
   it("gives up with ConnectTimeoutError when session.updated never comes, and closes the socket", async () => {
     const url = await new Promise<string>((resolve) => {
       server = new WebSocketServer({ host: "127.0.0.1", port: 0 }, () => resolve(`ws://127.0.0.1:${(server!.address() as { port: number }).port}/v1/realtime`));

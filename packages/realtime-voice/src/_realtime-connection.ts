@@ -34,6 +34,9 @@ export class RealtimeConnection<E extends { type: string }> {
   #closing: Promise<void> | undefined;
   #ended = false;
   #setupWaiter: ((error: GenesisError | undefined) => void) | undefined;
+  #settleEnded!: (error: GenesisError | undefined) => void;
+  /** Settles once the session is over: resolves after `close()`, rejects with the drop/abort error. */
+  readonly ended: Promise<void>;
 
   constructor(
     private readonly ws: WebSocket,
@@ -41,6 +44,11 @@ export class RealtimeConnection<E extends { type: string }> {
     private readonly hooks: ConnectionHooks<E>,
     private readonly signal: AbortSignal | undefined,
   ) {
+    this.ended = new Promise<void>((resolve, reject) => {
+      this.#settleEnded = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    // Nobody has to watch `ended`; an unobserved drop must not crash the process.
+    this.ended.catch(() => undefined);
     ws.on("message", (data, isBinary) => this.#onMessage(isBinary ? undefined : data.toString()));
     ws.on("error", () => undefined);
     ws.once("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString()));
@@ -100,13 +108,16 @@ export class RealtimeConnection<E extends { type: string }> {
     this.ws.terminate();
   };
 
-  #end(error: unknown): void {
+  #end(error: GenesisError | undefined): void {
     if (this.#ended) return;
     this.#ended = true;
     this.signal?.removeEventListener("abort", this.#onAbort);
+    // Set-up still waiting for session.updated fails with the real cause (abort, drop).
+    this.#setupWaiter?.(error ?? new RealtimeStateError("The realtime session closed before the server confirmed session.update."));
     this.hooks.onEnd?.();
     if (error === undefined) this.hooks.channel.end();
     else this.hooks.channel.fail(error);
+    this.#settleEnded(error);
   }
 
   #onClose(code: number, reason: string): void {
@@ -120,7 +131,6 @@ export class RealtimeConnection<E extends { type: string }> {
       partialAudioBytes: partial.audioBytes,
       secrets: this.secrets,
     });
-    this.#setupWaiter?.(error);
     this.#end(error);
   }
 

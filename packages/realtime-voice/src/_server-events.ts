@@ -9,7 +9,8 @@ const id = z.string().min(1);
 
 export const speechStarted = z.object({ item_id: id, audio_start_ms: z.number() });
 export const speechStopped = z.object({ item_id: id, audio_end_ms: z.number() });
-export const transcriptionDelta = z.object({ item_id: id, delta: z.string() });
+// `delta` is optional in the spec (an event may carry only logprobs).
+export const transcriptionDelta = z.object({ item_id: id, delta: z.string().default("") });
 export const transcriptionCompleted = z.object({ item_id: id, transcript: z.string() });
 export const transcriptionFailed = z.object({
   item_id: id,

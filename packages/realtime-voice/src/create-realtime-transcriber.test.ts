@@ -161,6 +161,7 @@ describe("createRealtimeTranscriber against the emulator", () => {
     const iterating = until(t, () => false);
     late.abort();
     await expect(iterating).rejects.toBeInstanceOf(AbortError);
+    await expect(t.ended).rejects.toBeInstanceOf(AbortError);
     expect(t.open).toBe(false);
     expect(await allClosed(rec.sockets)).toBe(true);
     expect(rec.sockets).toHaveLength(2);
@@ -171,6 +172,7 @@ describe("createRealtimeTranscriber against the emulator", () => {
     const iterating = until(t, () => false);
     await t.close();
     await expect(iterating).resolves.toEqual([]);
+    await expect(t.ended).resolves.toBeUndefined();
     await t.close(); // idempotent
   });
 

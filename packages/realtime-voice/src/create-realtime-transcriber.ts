@@ -33,6 +33,12 @@ export interface RealtimeTranscriber extends AsyncIterable<TranscriptionEvent> {
   /** False once closed, aborted or dropped. */
   readonly open: boolean;
   /**
+   * Settles when the session is over: resolves after `close()`, rejects with
+   * RealtimeClosedError (dropped) or AbortError (aborted). Handy with `bufferEvents: false`,
+   * where no iterator reports the end.
+   */
+  readonly ended: Promise<void>;
+  /**
    * Sends audio: μ-law bytes (Uint8Array/Buffer, 8 kHz) as they are, or PCM16 samples
    * (Int16Array, resampled from `sampleRate` to 8 kHz and encoded). Empty input is ignored.
    * @throws RealtimeStateError after close; ValidationError for other input types.
@@ -79,7 +85,7 @@ export async function createRealtimeTranscriber(options: RealtimeTranscriberOpti
       }
       case "conversation.item.input_audio_transcription.delta": {
         const e = read(transcriptionDelta, event, bad);
-        if (!e) return;
+        if (!e || e.delta === "") return;
         current = e.item_id;
         pending.set(e.item_id, (pending.get(e.item_id) ?? "") + e.delta);
         channel.push({ type: "delta", itemId: e.item_id, text: e.delta });
@@ -138,6 +144,7 @@ export async function createRealtimeTranscriber(options: RealtimeTranscriberOpti
     get open() {
       return connection.open;
     },
+    ended: connection.ended,
     append(audio, audioOptions) {
       const bytes = toMulaw(audio, audioOptions);
       if (bytes.length === 0) return;

@@ -179,6 +179,7 @@ describe("createRealtimeVoiceSession against the emulator", () => {
     expect(error.partialTranscript.length).toBeGreaterThan(0);
     expect("Echo: tell me something long".startsWith(error.partialTranscript)).toBe(true);
     expect(error.partialAudioBytes).toBeGreaterThan(0);
+    await expect(s.ended).rejects.toBe(error);
     expect(s.open).toBe(false);
     expect(sent("response.create")).toHaveLength(1);
     expect(emu.requests.filter((r) => r.transport === "websocket")).toHaveLength(1);

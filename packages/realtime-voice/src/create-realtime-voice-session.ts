@@ -60,6 +60,12 @@ export interface RealtimeVoiceSession extends AsyncIterable<VoiceEvent> {
   readonly settings: VoiceSettings;
   /** False once closed, aborted or dropped. */
   readonly open: boolean;
+  /**
+   * Settles when the session is over: resolves after `close()`, rejects with
+   * RealtimeClosedError (dropped) or AbortError (aborted). Handy with `bufferEvents: false`,
+   * where no iterator reports the end.
+   */
+  readonly ended: Promise<void>;
   /** Sends caller audio (μ-law bytes, or PCM16 with `sampleRate`). Empty input is ignored. */
   sendAudio(audio: Uint8Array | Int16Array, options?: AudioInputOptions): void;
   /** Ends the caller's turn by hand (server VAD normally does it). */
@@ -131,7 +137,7 @@ export async function createRealtimeVoiceSession(options: RealtimeVoiceSessionOp
       }
       case "conversation.item.input_audio_transcription.delta": {
         const e = read(transcriptionDelta, event, bad);
-        if (e) channel.push({ type: "input-transcript-delta", itemId: e.item_id, text: e.delta });
+        if (e && e.delta !== "") channel.push({ type: "input-transcript-delta", itemId: e.item_id, text: e.delta });
         return;
       }
       case "conversation.item.input_audio_transcription.completed": {
@@ -232,6 +238,7 @@ export async function createRealtimeVoiceSession(options: RealtimeVoiceSessionOp
     get open() {
       return connection.open;
     },
+    ended: connection.ended,
     sendAudio(audio, audioOptions) {
       const bytes = toMulaw(audio, audioOptions);
       if (bytes.length > 0) connection.send({ type: "input_audio_buffer.append", audio: toBase64(bytes) });

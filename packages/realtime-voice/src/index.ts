@@ -1,5 +1,7 @@
 export { encodeMulaw, decodeMulaw, MULAW_SILENCE } from "./mulaw.js";
 export { resamplePcm16 } from "./resample-pcm16.js";
+export { wavToMulaw } from "./wav-to-mulaw.js";
+export type { MulawAudio } from "./wav-to-mulaw.js";
 export {
   RealtimeError,
   RealtimeServerError,
@@ -7,6 +9,7 @@ export {
   RealtimeClosedError,
   RealtimeStateError,
   RealtimeToolError,
+  RealtimeAudioFormatError,
 } from "./realtime-errors.js";
 export {
   resolveTranscriberSettings,

@@ -118,3 +118,21 @@ export function listenerFailed(error: unknown, eventType: string, secrets: Itera
   const detail = error instanceof Error ? error.message : String(error);
   return new RealtimeError("listener_failed", `A listener for ${eventType} threw: ${detail}`, { secrets, cause: error, hint: "Catch errors inside on() listeners." });
 }
+
+/**
+ * Audio handed to {@link wavToMulaw} is not something it can turn into 8 kHz μ-law: not a
+ * WAV file, or a WAV encoding other than 16-bit PCM / μ-law. `format` names what was found;
+ * the hint shows how to convert it with SoX or ffmpeg.
+ */
+export class RealtimeAudioFormatError extends RealtimeError {
+  /** What the input turned out to be, e.g. `MP3` or `WAV IEEE float, 32-bit, 2 channels, 44100 Hz`. */
+  readonly format: string;
+  constructor(fields: { message: string; format: string; hint?: string }) {
+    super("audio_format_unsupported", fields.message, {
+      hint:
+        fields.hint ??
+        "Convert it to 16-bit PCM WAV, e.g. `sox in.xxx -b 16 -e signed-integer out.wav` or `ffmpeg -i in.xxx -c:a pcm_s16le out.wav`.",
+    });
+    this.format = fields.format;
+  }
+}

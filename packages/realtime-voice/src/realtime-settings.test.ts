@@ -67,6 +67,13 @@ describe("resolveTranscriberSettings", () => {
     expect(() => resolveTranscriberSettings({ url: "ftp://x/realtime" }, { env })).toThrow(/ws\(s\):\/\/ or http\(s\):\/\//);
   });
 
+  it("checks the language hint is ISO-639-1 (normalised to lower case; empty means no hint)", () => {
+    expect(() => resolveTranscriberSettings({ language: "English" }, { env })).toThrow('options.language: must be an ISO-639-1 code such as en, de or fr (got "English").');
+    expect(() => resolveVoiceSettings({ inputTranscription: { language: "en-US" } }, { env })).toThrow(/options\.inputTranscription\.language: must be an ISO-639-1 code/);
+    expect(resolveTranscriberSettings({ language: " DE " }, { env }).settings.language).toBe("de");
+    expect(resolveTranscriberSettings({ language: "" }, { env }).settings.language).toBe("");
+  });
+
   it("names the config path when the config holds a bad value (unvalidated config object)", () => {
     const config = { plugins: { entries: { "voice-call": { config: { streaming: { providers: { openai: { vadThreshold: 7 } } } } } } } } as unknown as RealtimeConfig;
     const run = () => resolveTranscriberSettings({}, { config, env });

@@ -22,6 +22,8 @@ export type EnvLike = Readonly<Record<string, string | undefined>>;
 const threshold = z.number({ error: "must be a number between 0 and 1" }).min(0, { error: "must be between 0 and 1" }).max(1, { error: "must be between 0 and 1" });
 const millis = z.number({ error: "must be a whole number of milliseconds" }).int({ error: "must be a whole number of milliseconds" }).min(0, { error: "must not be negative" });
 const text = z.string({ error: "must be a string" });
+// Empty means "no hint" (the config schema allows it); anything else must be ISO-639-1.
+const language = text.trim().toLowerCase().regex(/^(?:[a-z]{2,3})?$/i, { error: "must be an ISO-639-1 code such as en, de or fr" });
 const nonEmpty = text.trim().min(1, { error: "must not be empty" });
 const endpointUrl = nonEmpty
   .regex(/^(?:wss?|https?):\/\/[^\s/?#]+(?:[/?#]\S*)?$/i, { error: "expected a ws(s):// or http(s):// URL" })
@@ -42,9 +44,9 @@ const shared = {
 };
 
 /** Per-call transcription settings (validated; unknown keys are ignored). */
-export const transcriberSettingsSchema = z.object({ ...shared, model: nonEmpty.optional(), language: text.optional(), prompt: text.optional() });
+export const transcriberSettingsSchema = z.object({ ...shared, model: nonEmpty.optional(), language: language.optional(), prompt: text.optional() });
 /** Input transcription inside a voice session (caller speech to text). */
-const inputTranscription = z.strictObject({ model: nonEmpty.optional(), language: text.optional(), prompt: text.optional() });
+const inputTranscription = z.strictObject({ model: nonEmpty.optional(), language: language.optional(), prompt: text.optional() });
 /** Per-call voice settings (validated; unknown keys are ignored). */
 export const voiceSettingsSchema = z.object({
   ...shared,

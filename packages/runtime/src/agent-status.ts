@@ -27,6 +27,8 @@ export interface AgentStatus {
   fastModeSource: "session" | "config" | "default";
   serviceTier?: string;
   executionContract: string;
+  /** Server-side web search: `native`, `off` or `pinned to <provider>` (from the route). */
+  webSearch: string;
   contextTokens?: number;
   turns: number;
   usage: { total: Usage; last?: Usage };
@@ -65,6 +67,7 @@ export function buildStatus(input: {
     fastModeSource,
     ...(route.serviceTier ? { serviceTier: route.serviceTier } : {}),
     executionContract: route.executionContract,
+    webSearch: route.webSearch.status === "pinned" ? `pinned to ${route.webSearch.provider}` : route.webSearch.status,
     ...(route.contextTokens ? { contextTokens: route.contextTokens } : {}),
     turns: usage.turns,
     usage: { total: usage.total, ...(usage.last ? { last: usage.last } : {}) },
@@ -90,6 +93,7 @@ export function formatStatus(s: AgentStatus): string {
     `Transport: ${wire}; WebSocket: ${degraded}`,
     `Fast mode: ${s.fastMode ? "on" : "off"} (${s.fastModeSource})${s.serviceTier ? `; service_tier: ${s.serviceTier}` : ""}`,
     `Execution contract: ${s.executionContract}`,
+    ...(s.webSearch !== "off" ? [`Web search: ${s.webSearch}`] : []),
     `Tokens: ${u.total} total (input ${u.input}, cached ${u.cacheRead}, output ${u.output}, reasoning ${u.reasoning}) over ${s.turns} turn(s)` +
       (last ? `; last turn ${last.total}` : ""),
     ...(s.contextTokens ? [`Context budget: ${s.contextTokens} tokens`] : []),

@@ -1,9 +1,9 @@
-import { ValidationError } from "@genesis/core";
+import { ValidationError, redactSecrets } from "@genesis/core";
 import { z } from "zod";
 
-/** A typed argument error whose hint lists what would have been accepted. */
+/** A typed argument error whose hint lists what would have been accepted. Redacted: a key pasted into the wrong option must not be echoed. */
 export function invalid(path: string, message: string, hint: string): ValidationError {
-  return new ValidationError(`${path}: ${message}`, { path, hint });
+  return new ValidationError(redactSecrets(`${path}: ${message}`), { path, hint });
 }
 
 /** `value` quoted and cut short, so a pasted paragraph never floods an error message. */

@@ -60,6 +60,10 @@ describe("synthesizeSpeech", () => {
     // A per-call value beats the config.
     await synthesizeSpeech("override", { config, env: { OPENAI_API_KEY: KEY, OPENAI_TTS_BASE_URL: emu.apiBase }, voice: "marin", responseFormat: "wav" });
     expect(speechCalls()[1]!.body).toMatchObject({ voice: "marin", response_format: "wav", model: "tts-1-hd" });
+    // The configured base URL beats OPENAI_TTS_BASE_URL (which points nowhere here).
+    const withBase = { messages: { tts: { providers: { openai: { baseUrl: emu.apiBase } } } } };
+    await synthesizeSpeech("configured base", { config: withBase, env: { OPENAI_API_KEY: KEY, OPENAI_TTS_BASE_URL: "http://127.0.0.1:9/v1" }, maxRetries: 0 });
+    expect(speechCalls()[2]!.body).toMatchObject({ input: "configured base" });
   });
 
   it("drops config instructions for tts-1 with a warning, but rejects explicit ones", async () => {
@@ -95,6 +99,10 @@ describe("synthesizeSpeech", () => {
       const error = await synthesizeSpeech(text, options).catch((e: unknown) => e);
       expect(error, path).toMatchObject({ code: "invalid_argument", path, message: expect.stringMatching(message) });
     }
+    // A key pasted into the wrong option is not echoed back.
+    const pasted = (await synthesizeSpeech("hi", { ...base(), voice: "sk-proj-pastedkey0123456789" }).catch((e: unknown) => e)) as Error;
+    expect(pasted).toMatchObject({ path: "voice" });
+    expect(`${pasted.message} ${inspect(pasted)}`).not.toContain("pastedkey");
     const voice = (await synthesizeSpeech("hi", { ...base(), voice: "robot" }).catch((e: unknown) => e)) as { hint: string };
     for (const name of TTS_VOICES) expect(voice.hint).toContain(name);
     const config = { messages: { tts: { providers: { openai: { voice: "robot" } } } } };

@@ -76,6 +76,21 @@ describe("transcribeAudio", () => {
     expect(result.durationSec).toBeCloseTo(0.25, 2);
   });
 
+  it("sends gpt-4o-transcribe-diarize chunking_strategy=auto and never a prompt", async () => {
+    emu.reset();
+    const config = { tools: { media: { audio: { models: [{ provider: "openai", prompt: "Names: Ada" }] } } } };
+    const result = await transcribeAudio(fixture("tone.wav"), { ...base(), config, model: "gpt-4o-transcribe-diarize" });
+    // The config-wide prompt is dropped for a call that picks the diarizing model.
+    expect(body().fields).toEqual({ model: "gpt-4o-transcribe-diarize", response_format: "json", chunking_strategy: "auto" });
+    expect(result).toEqual({ text: "Emulated transcript of tone.wav.", model: "gpt-4o-transcribe-diarize" });
+    await expect(transcribeAudio(fixture("tone.wav"), { ...base(), model: "gpt-4o-transcribe-diarize", prompt: "Ada" })).rejects.toMatchObject({
+      code: "invalid_argument", path: "prompt", hint: expect.stringContaining("gpt-4o-transcribe"),
+    });
+    const both = { tools: { media: { audio: { models: [{ provider: "openai", model: "gpt-4o-transcribe-diarize", prompt: "Ada" }] } } } };
+    expect(() => createOpenAITranscriber({ ...base(), config: both })).toThrow(expect.objectContaining({ path: "tools.media.audio.models[0].prompt" }));
+    expect(sttCalls()).toHaveLength(1);
+  });
+
   it("reads model, language, prompt from the first openai tools.media.audio.models entry; calls override", async () => {
     emu.reset();
     const config = {

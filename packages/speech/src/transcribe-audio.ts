@@ -12,7 +12,7 @@ export interface TranscribeSettings {
   model?: SttModel;
   /** ISO-639-1 hint (`en`, `de`...), forwarded as `language`. */
   language?: string;
-  /** Style / vocabulary hint, forwarded as `prompt`. */
+  /** Style / vocabulary hint, forwarded as `prompt` (not with gpt-4o-transcribe-diarize, which refuses it). */
   prompt?: string;
   /** Overall limit for the request, retries included. Default: none. */
   timeoutMs?: number;
@@ -54,6 +54,8 @@ const answerSchema = z.object({
 });
 
 const ENTRY_PATH = "tools.media.audio.models[]";
+/** The speaker-labelling transcriber: no `prompt`, and `chunking_strategy` is required above 30 s. */
+const DIARIZE_MODEL = "gpt-4o-transcribe-diarize";
 
 /** One `tools.media.audio.models[]` entry. */
 type AudioModelEntry = NonNullable<NonNullable<NonNullable<NonNullable<SpeechConfig["tools"]>["media"]>["audio"]>["models"]>[number];
@@ -81,6 +83,16 @@ export function resolveTranscription(options: TranscribeAudioOptions) {
   if (language !== undefined && !/^[a-z]{2,3}$/i.test(language)) {
     throw invalid(call.language !== undefined ? "language" : `${entryPath}.language`, `language ${quote(language)} is not an ISO-639-1 code`, "Use a two-letter code such as en, de or fr.");
   }
+  let prompt = firstSet(call.prompt, entry.prompt);
+  if (prompt !== undefined && model.startsWith(DIARIZE_MODEL)) {
+    // The diarizing model refuses `prompt`. A config-wide prompt is dropped when a call picks
+    // that model; a prompt set next to it (same call or same config entry) is a mistake.
+    const promptPath = firstSet(call.prompt) !== undefined ? "prompt" : call.model !== undefined ? undefined : `${entryPath}.prompt`;
+    if (promptPath !== undefined) {
+      throw invalid(promptPath, `${model} does not take a prompt`, `Remove the prompt, or use ${DEFAULT_STT_MODEL}.`);
+    }
+    prompt = undefined;
+  }
   const providers = options.config?.models?.providers?.openai;
   const apiKey = requireApiKey(firstSet(call.apiKey, providers?.apiKey, env.OPENAI_API_KEY), "models.providers.openai.apiKey");
   const rawBase = firstSet(call.baseUrl, providers?.baseUrl, env.OPENAI_BASE_URL) ?? DEFAULT_AUDIO_BASE_URL;
@@ -88,7 +100,7 @@ export function resolveTranscription(options: TranscribeAudioOptions) {
   return {
     model,
     language: language?.toLowerCase(),
-    prompt: firstSet(call.prompt, entry.prompt),
+    prompt,
     timeoutMs: call.timeoutMs ?? entry.timeoutMs,
     apiKey,
     baseUrl,
@@ -112,6 +124,8 @@ export async function requestTranscription(
   form.append("response_format", verbose ? "verbose_json" : "json");
   if (resolved.language !== undefined) form.append("language", resolved.language);
   if (resolved.prompt !== undefined) form.append("prompt", resolved.prompt);
+  // "auto" is harmless on short clips and keeps long ones from being refused.
+  if (resolved.model.startsWith(DIARIZE_MODEL)) form.append("chunking_strategy", "auto");
   const res = await postOnce(joinUrl(resolved.baseUrl, "/audio/transcriptions"), { headers: { accept: "application/json" }, body: form }, {
     ...options, apiKey: resolved.apiKey, timeoutMs: resolved.timeoutMs, timeoutHint: resolved.timeoutHint,
   });

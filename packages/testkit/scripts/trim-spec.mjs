@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Produces spec/openapi.json: the official OpenAI OpenAPI document trimmed to the JSON request
-// bodies the emulator validates and the component schemas they reach. Shipping the trimmed copy
+// Produces spec/openapi.json: the official OpenAI OpenAPI document trimmed to the request bodies
+// (JSON and multipart/form-data) the emulator validates and the component schemas they reach. Shipping the trimmed copy
 // keeps the package small and its start-up fast.
 // Usage: node scripts/trim-spec.mjs [path/to/openapi.json] [output]
 //   (defaults: /work/shared/openai-openapi/openapi.json next to the repo, and spec/openapi.json)
@@ -12,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const source = resolve(process.argv[2] ?? join(here, "../../../../shared/openai-openapi/openapi.json"));
 const target = resolve(process.argv[3] ?? join(here, "../spec/openapi.json"));
 
-/** Operations whose JSON request body the emulator validates. */
+/** Operations whose JSON and/or multipart request body the emulator validates. */
 const OPERATIONS = [
   "createResponse",
   "createChatCompletion",
@@ -22,6 +22,7 @@ const OPERATIONS = [
   "createImage",
   "createImageEdit",
   "createSpeech",
+  "createTranscription",
   "createVideo",
   "CreateVideoRemix",
   "CreateVideoEdit",
@@ -57,9 +58,12 @@ for (const [path, item] of Object.entries(spec.paths)) {
   for (const [method, op] of Object.entries(item)) {
     if (!op || typeof op !== "object" || !OPERATIONS.includes(op.operationId)) continue;
     const schema = op.requestBody?.content?.["application/json"]?.schema;
-    if (!schema) continue;
-    operations[op.operationId] = { method: method.toUpperCase(), path, schema };
+    const multipart = op.requestBody?.content?.["multipart/form-data"]?.schema;
+    if (!schema && !multipart) continue;
+    // `schema` is the JSON body, `multipart` the form body (fields as the API reads them).
+    operations[op.operationId] = { method: method.toUpperCase(), path, ...(schema ? { schema } : {}), ...(multipart ? { multipart } : {}) };
     walk(schema);
+    walk(multipart);
   }
 }
 for (const name of EXTRA_SCHEMAS) {
@@ -69,7 +73,7 @@ for (const name of EXTRA_SCHEMAS) {
   }
 }
 const missing = OPERATIONS.filter((id) => !(id in operations));
-if (missing.length) process.stderr.write(`warning: operations without a JSON body: ${missing.join(", ")}\n`);
+if (missing.length) process.stderr.write(`warning: operations without a JSON or multipart body: ${missing.join(", ")}\n`);
 
 const out = {
   openapi: spec.openapi,

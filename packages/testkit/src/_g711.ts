@@ -1,22 +1,27 @@
 /**
- * G.711 μ-law (PCMU) codec, the `audio/pcmu` format of the Realtime API (8 kHz, 8-bit).
- * Straight from the ITU-T G.711 segment/bias definition; table-free encode, table decode.
+ * G.711 μ-law (PCMU) and A-law (PCMA) codecs, the `audio/pcmu` / `audio/pcma` formats of the
+ * Realtime API (8 kHz, 8-bit). G.711 works on 14-bit (μ-law) or 13-bit (A-law) linear
+ * samples; a 16-bit sample is reduced by rounding to the nearest step (clamped at the top),
+ * as SoX does, so the bytes match `sox -D ... -e u-law` / `-e a-law` for every int16 input.
  */
 
 const BIAS = 0x84;
-const CLIP = 32635;
+const BIAS_14 = 0x21;
+const CLIP_14 = 8159;
+
+const clamp16 = (sample: number): number => Math.max(-32768, Math.min(32767, Math.round(sample)));
 
 /** Encodes one signed 16-bit sample to a μ-law byte. */
 export function linearToMulaw(sample: number): number {
-  let s = Math.max(-32768, Math.min(32767, Math.round(sample)));
-  const sign = s < 0 ? 0x80 : 0;
-  if (sign) s = -s;
-  if (s > CLIP) s = CLIP;
-  s += BIAS;
-  let exponent = 7;
-  for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
-  const mantissa = (s >> (exponent + 3)) & 0x0f;
-  return ~(sign | (exponent << 4) | mantissa) & 0xff;
+  let s = Math.min(8191, (clamp16(sample) + 2) >> 2);
+  const mask = s < 0 ? 0x7f : 0xff;
+  if (s < 0) s = -s;
+  if (s > CLIP_14) s = CLIP_14;
+  s += BIAS_14;
+  let segment = 0;
+  while (segment < 8 && s > (0x40 << segment) - 1) segment++;
+  if (segment >= 8) return 0x7f ^ mask;
+  return ((segment << 4) | ((s >> (segment + 1)) & 0x0f)) ^ mask;
 }
 
 const DECODE = /* @__PURE__ */ (() => {
@@ -70,7 +75,7 @@ export function mulawTone(ms: number, freq = 440, amplitude = 0.5): Buffer {
 
 /** Encodes one signed 16-bit sample to an A-law byte (G.711 `audio/pcma`). */
 export function linearToAlaw(sample: number): number {
-  let s = Math.max(-32768, Math.min(32767, Math.round(sample))) >> 3;
+  let s = Math.min(4095, (clamp16(sample) + 4) >> 3);
   const sign = s >= 0 ? 0x80 : 0;
   if (!sign) s = -s - 1;
   if (s > 0xfff) s = 0xfff;

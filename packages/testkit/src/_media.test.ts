@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -170,5 +171,21 @@ describe("G.711", () => {
     }
     const tone = sineTone(0.01, 440, 8000);
     expect(decodeMulaw(encodeMulaw(tone)).length).toBe(tone.length);
+  });
+
+  it("encodes every int16 value bit for bit like sox (rounding to 14/13 bits, not truncating)", () => {
+    // Digests of `sox -D -t raw -r 8000 -b 16 -e signed -c 1 ramp.s16 -t raw -e u-law|a-law out`
+    // where ramp.s16 holds -32768..32767 in order (SoX v14.4.2).
+    const mu = Buffer.alloc(65536);
+    const a = Buffer.alloc(65536);
+    for (let i = 0; i < 65536; i++) {
+      mu[i] = linearToMulaw(i - 32768);
+      a[i] = linearToAlaw(i - 32768);
+    }
+    expect(createHash("sha256").update(mu).digest("hex")).toBe("cd03795221187036041e2c68724ebbcc497e1844823ff4ab4ac6e61bc5948fb3");
+    expect(createHash("sha256").update(a).digest("hex")).toBe("9ad77510792fe7c8192acff6bf30d3fe660e5644727b703881516fa61dbabdeb");
+    // Where truncation and rounding differ: 2 rounds up to the first μ-law step, -3 away from zero.
+    expect([2, -2, -3, 100, -100, 31612, 32767].map(linearToMulaw)).toEqual([0xfe, 0xff, 0x7e, 0xf2, 0x72, 0x80, 0x80]);
+    expect([-31611, 31612, 32767, -32768, 100, -100].map(linearToAlaw)).toEqual([0x2b, 0xab, 0xaa, 0x2a, 0xd3, 0x50]);
   });
 });

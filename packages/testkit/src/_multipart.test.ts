@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fieldValues, filesOf, multipartBoundary, MultipartError, parseMultipart } from "./_multipart.js";
+import { fieldValues, filesOf, formObject, isFilePlaceholder, multipartBoundary, MultipartError, parseMultipart } from "./_multipart.js";
 
 const CT = "multipart/form-data; boundary=XyZ";
 const body = (...parts: (string | Buffer)[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : p)));
@@ -48,5 +48,26 @@ describe("parseMultipart", () => {
     }
     const many = body(...Array.from({ length: 3 }, () => "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"), "--XyZ--");
     expect(() => parseMultipart(many, CT, { maxParts: 2 })).toThrow(/Too many/);
+  });
+});
+
+describe("formObject", () => {
+  it("builds the object the API's form schema describes from the parts", () => {
+    const file = (field: string, filename: string, n: number) => ({ field, filename, contentType: "image/png", data: Buffer.alloc(n) });
+    const obj = formObject({
+      fields: { prompt: "p", "include[]": ["a", "b"], "chunking_strategy[type]": "server_vad", "chunking_strategy[threshold]": "0.5", tag: ["x", "y"], "a[b][]": ["1", "2"] },
+      files: [file("image[]", "a.png", 3), file("image[]", "b.png", 4), file("mask", "m.png", 1)],
+    });
+    expect(obj).toEqual({
+      prompt: "p",
+      include: ["a", "b"],
+      chunking_strategy: { type: "server_vad", threshold: "0.5" },
+      tag: ["x", "y"],
+      a: { b: ["1", "2"] },
+      image: ["<file a.png, 3 bytes>", "<file b.png, 4 bytes>"],
+      mask: "<file m.png, 1 bytes>",
+    });
+    expect(isFilePlaceholder(obj["mask"])).toBe(true);
+    expect(isFilePlaceholder("a.png")).toBe(false);
   });
 });

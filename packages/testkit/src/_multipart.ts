@@ -154,3 +154,66 @@ export function fieldValue(body: MultipartBody, name: string): string | undefine
 export function filesOf(body: MultipartBody, ...names: string[]): MultipartFile[] {
   return body.files.filter((f) => names.includes(f.field));
 }
+
+const FILE_PLACEHOLDER = /^<file .*, \d+ bytes>$/s;
+
+/** The string a file part becomes in {@link formObject}: readable in error messages, recognisable by {@link isFilePlaceholder}. */
+export function filePlaceholder(file: MultipartFile): string {
+  return `<file ${file.filename || "(unnamed)"}, ${file.data.length} bytes>`;
+}
+
+/** True for a value {@link formObject} made from a file part (the spec's `format: binary`). */
+export function isFilePlaceholder(value: unknown): boolean {
+  return typeof value === "string" && FILE_PLACEHOLDER.test(value);
+}
+
+/**
+ * The body as the object the API's form schema describes, the way OpenAI's SDKs encode it:
+ * `name[]` parts (and a name repeated without brackets) collect into an array, `name[key]`
+ * parts into a nested object, and file parts become {@link filePlaceholder} strings. Text
+ * values stay strings; the validator coerces them to the schema's number/boolean types.
+ */
+export function formObject(body: MultipartBody): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const seen = new Set<string>();
+  const put = (name: string, value: string): void => {
+    const m = /^([^[\]]+)((?:\[[^[\]]*\])+)$/.exec(name);
+    if (!m) {
+      // A plain name sent twice is a list (FormData.append of each item).
+      if (seen.has(name)) out[name] = Array.isArray(out[name]) ? [...(out[name] as unknown[]), value] : [out[name], value];
+      else out[name] = value;
+      seen.add(name);
+      return;
+    }
+    const keys = [m[1]!, ...[...m[2]!.matchAll(/\[([^[\]]*)\]/g)].map((k) => k[1]!)];
+    let node: Record<string, unknown> | unknown[] = out;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const last = i === keys.length - 1;
+      const nextIsList = keys[i + 1] === "";
+      if (Array.isArray(node)) {
+        // In a list every key (`[]` or an index) adds an element; `a[][b]` starts a new nested one.
+        if (last) {
+          node.push(value);
+          return;
+        }
+        const child: Record<string, unknown> | unknown[] = nextIsList ? [] : {};
+        node.push(child);
+        node = child;
+        continue;
+      }
+      const obj: Record<string, unknown> = node;
+      if (last) {
+        obj[key] = value;
+        return;
+      }
+      const existing = obj[key];
+      const fits = nextIsList ? Array.isArray(existing) : typeof existing === "object" && existing !== null && !Array.isArray(existing);
+      if (!fits) obj[key] = nextIsList ? [] : {};
+      node = obj[key] as Record<string, unknown> | unknown[];
+    }
+  };
+  for (const [name, value] of Object.entries(body.fields)) for (const v of Array.isArray(value) ? value : [value]) put(name, v);
+  for (const file of body.files) put(file.field, filePlaceholder(file));
+  return out;
+}

@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { Ajv2020, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { formObject, isFilePlaceholder, type MultipartBody } from "./_multipart.js";
 import { applySpecDeviations } from "./_spec-deviations.js";
 
 /**
- * Validates JSON request bodies against the official OpenAI OpenAPI document. The document
+ * Validates JSON and multipart/form-data request bodies against the official OpenAI OpenAPI document. The document
  * is read on first use and each operation's validator is compiled on first use, so an
  * emulator that never validates (or validates one endpoint) pays for nothing else. Ajv itself
  * is loaded on first use too (it is CommonJS, so a synchronous require keeps `validate` sync):
@@ -19,10 +20,12 @@ const requireCjs = createRequire(import.meta.url);
 export interface SpecViolation {
   message: string;
   param: string | null;
+  /** OpenAI's error code: `missing_required_parameter`, `unknown_parameter` or `invalid_value`. */
+  code: string;
 }
 
 interface SpecDoc {
-  "x-operations"?: Record<string, { schema: unknown }>;
+  "x-operations"?: Record<string, { schema?: unknown; multipart?: unknown }>;
   paths?: Record<string, Record<string, { operationId?: string; requestBody?: { content?: Record<string, { schema?: unknown }> } }>>;
   components: { schemas: Record<string, unknown> };
 }
@@ -75,7 +78,11 @@ export class SpecValidator {
   readonly #path: string;
   #ajv: Ajv2020 | undefined;
   #ops: Record<string, unknown> = {};
+  #forms: Record<string, unknown> = {};
+  #formAjv: Ajv2020 | undefined;
+  #components: unknown;
   readonly #compiled = new Map<string, ValidateFunction>();
+  readonly #formCompiled = new Map<string, ValidateFunction>();
   #schemas: Record<string, unknown> = {};
   #byType: Map<string, string[]> | undefined;
 
@@ -89,37 +96,71 @@ export class SpecValidator {
     rewriteNullable(doc.components);
     applySpecDeviations(doc.components.schemas);
     this.#schemas = doc.components.schemas;
+    this.#components = doc.components;
     this.#ops = {};
+    this.#forms = {};
     if (doc["x-operations"]) {
-      for (const [id, op] of Object.entries(doc["x-operations"])) this.#ops[id] = op.schema;
+      for (const [id, op] of Object.entries(doc["x-operations"])) {
+        if (op.schema !== undefined) this.#ops[id] = op.schema;
+        if (op.multipart !== undefined) this.#forms[id] = op.multipart;
+      }
     } else {
       // A full (untrimmed) spec: index request bodies by operationId.
       for (const item of Object.values(doc.paths ?? {})) {
         for (const op of Object.values(item)) {
-          const schema = op?.requestBody?.content?.["application/json"]?.schema;
-          if (op?.operationId && schema) this.#ops[op.operationId] = schema;
+          const content = op?.requestBody?.content;
+          if (!op?.operationId || !content) continue;
+          if (content["application/json"]?.schema) this.#ops[op.operationId] = content["application/json"].schema;
+          if (content["multipart/form-data"]?.schema) this.#forms[op.operationId] = content["multipart/form-data"].schema;
         }
       }
     }
     rewriteNullable(this.#ops);
-    // `optimize: false` skips Ajv's code-size passes: compiling CreateResponse takes ~30% less
-    // time, and start-up matters more here than a few microseconds per validation.
-    const { Ajv2020: AjvClass } = requireCjs("ajv/dist/2020.js") as AjvModule;
-    const ajv = new AjvClass({ strict: false, allErrors: true, validateSchema: false, discriminator: false, code: { optimize: false } });
-    ajv.addFormat("unixtime", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= 0 });
-    ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
-    ajv.addFormat("float", { type: "number", validate: () => true });
-    ajv.addFormat("uri", (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s));
-    for (const unknownFormat of ["binary", "byte", "email", "date-time", "uuid", "int32", "double"]) ajv.addFormat(unknownFormat, true);
-    ajv.addSchema({ $id: "openapi", components: doc.components }, "openapi");
-    this.#ajv = ajv;
-    return ajv;
+    rewriteNullable(this.#forms);
+    this.#ajv = newAjv(doc.components, false);
+    return this.#ajv;
+  }
+
+  /**
+   * A second Ajv for form bodies: every text part arrives as a string, so it coerces "3" and
+   * "true" to the schema's integer/boolean (and a lone value to a one-item list), and the
+   * spec's `format: binary` admits only file parts.
+   */
+  #loadForm(): Ajv2020 {
+    this.#load();
+    this.#formAjv ??= newAjv(this.#components, true);
+    return this.#formAjv;
   }
 
   /** True when the spec describes a JSON request body for this operation. */
   has(operationId: string): boolean {
     this.#load();
     return operationId in this.#ops;
+  }
+
+  /** True when the spec describes a multipart/form-data request body for this operation. */
+  hasForm(operationId: string): boolean {
+    this.#load();
+    return operationId in this.#forms;
+  }
+
+  /**
+   * Validates a parsed multipart body (see {@link formObject}) against the operation's
+   * form schema. Returns undefined when valid or the operation has no form body in the spec.
+   */
+  validateForm(operationId: string, form: MultipartBody): SpecViolation | undefined {
+    let fn = this.#formCompiled.get(operationId);
+    const ajv = this.#loadForm();
+    if (!fn) {
+      const schema = this.#forms[operationId];
+      if (schema === undefined) return undefined;
+      fn = ajv.compile(retarget(schema) as object);
+      this.#formCompiled.set(operationId, fn);
+    }
+    // Coercion rewrites values in place, so the message quotes the value as it was sent.
+    const sent = formObject(form);
+    if (fn(formObject(form))) return undefined;
+    return this.#explain(ajv, fn.errors ?? [], sent, 0);
   }
 
   /**
@@ -137,7 +178,7 @@ export class SpecValidator {
       this.#compiled.set(operationId, fn);
     }
     if (fn(body)) return undefined;
-    return this.#explain(fn.errors ?? [], body, 0);
+    return this.#explain(this.#ajv!, fn.errors ?? [], body, 0);
   }
 
   /**
@@ -146,7 +187,7 @@ export class SpecValidator {
    * match, which is misleading. When that happens, the item is re-checked against the
    * branch(es) its `type` names and their complaint is reported instead.
    */
-  #explain(errors: ErrorObject[], body: unknown, depth: number): SpecViolation {
+  #explain(ajv: Ajv2020, errors: ErrorObject[], body: unknown, depth: number): SpecViolation {
     const top = rank(errors)[0];
     if (depth < 4 && top && (top.keyword === "enum" || top.keyword === "const") && top.instancePath.endsWith("/type")) {
       const ownerPath = top.instancePath.slice(0, -"/type".length);
@@ -154,14 +195,14 @@ export class SpecValidator {
       const t = (owner as { type?: unknown } | undefined)?.type;
       let best: ErrorObject[] | undefined;
       for (const name of typeof t === "string" ? this.#branchesFor(t) : []) {
-        const fn = this.#ajv?.getSchema(`openapi#/components/schemas/${name}`);
+        const fn = ajv.getSchema(`openapi#/components/schemas/${name}`);
         if (!fn) continue;
         // Valid against a same-typed schema that is not a branch here (full spec): keep the original.
         if (fn(owner)) return describe(errors, body);
         const errs = (fn.errors ?? []).map((e) => ({ ...e, instancePath: ownerPath + e.instancePath }));
         if (!best || errs.length < best.length) best = errs;
       }
-      if (best?.length) return this.#explain(best, body, depth + 1);
+      if (best?.length) return this.#explain(ajv, best, body, depth + 1);
     }
     return describe(errors, body);
   }
@@ -181,6 +222,22 @@ export class SpecValidator {
     }
     return this.#byType.get(t) ?? [];
   }
+}
+
+/** An Ajv over the spec's components; `form` switches on the form-body coercions (see `#loadForm`). */
+function newAjv(components: unknown, form: boolean): Ajv2020 {
+  // `optimize: false` skips Ajv's code-size passes: compiling CreateResponse takes ~30% less
+  // time, and start-up matters more here than a few microseconds per validation.
+  const { Ajv2020: AjvClass } = requireCjs("ajv/dist/2020.js") as AjvModule;
+  const ajv = new AjvClass({ strict: false, allErrors: true, validateSchema: false, discriminator: false, code: { optimize: false }, ...(form ? { coerceTypes: "array" as const } : {}) });
+  ajv.addFormat("unixtime", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= 0 });
+  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat("float", { type: "number", validate: () => true });
+  ajv.addFormat("uri", (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s));
+  ajv.addFormat("binary", form ? (s: string) => isFilePlaceholder(s) : true);
+  for (const unknownFormat of ["byte", "email", "date-time", "uuid", "int32", "double"]) ajv.addFormat(unknownFormat, true);
+  ajv.addSchema({ $id: "openapi", components }, "openapi");
+  return ajv;
 }
 
 interface TypeProp {
@@ -233,7 +290,7 @@ function rank(errors: ErrorObject[]): ErrorObject[] {
 
 function describe(errors: ErrorObject[], body: unknown): SpecViolation {
   const e = rank(errors)[0];
-  if (!e) return { message: "Invalid request body.", param: null };
+  if (!e) return { message: "Invalid request body.", param: null, code: "invalid_value" };
   let path = fieldPath(e.instancePath);
   let complaint = e.message ?? "is invalid";
   if (e.keyword === "enum") {
@@ -244,13 +301,15 @@ function describe(errors: ErrorObject[], body: unknown): SpecViolation {
   } else if (e.keyword === "required") {
     const missing = (e.params as { missingProperty: string }).missingProperty;
     path = path ? `${path}.${missing}` : missing;
-    return { message: `Missing required parameter: '${path}'.`, param: path };
+    return { message: `Missing required parameter: '${path}'.`, param: path, code: "missing_required_parameter" };
+  } else if (e.keyword === "format" && (e.params as { format?: string }).format === "binary") {
+    return { message: `Invalid value for ${path || "body"}: expected a file upload, got a text field.`, param: path || null, code: "invalid_value" };
   } else if (e.keyword === "additionalProperties") {
     const extra = (e.params as { additionalProperty: string }).additionalProperty;
     path = path ? `${path}.${extra}` : extra;
-    return { message: `Unknown parameter: '${path}'.`, param: path };
+    return { message: `Unknown parameter: '${path}'.`, param: path, code: "unknown_parameter" };
   }
   const shown = JSON.stringify(valueAt(body, e.instancePath));
   const subject = path === "" ? "body" : `${path}: ${shown === undefined ? "undefined" : shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}`;
-  return { message: `Invalid value for ${subject} (${complaint}).`, param: path || null };
+  return { message: `Invalid value for ${subject} (${complaint}).`, param: path || null, code: "invalid_value" };
 }

@@ -54,8 +54,8 @@ export interface RouteDef {
   pattern: string;
   handler: HttpHandler;
   /**
-   * Name of the OpenAPI operation whose request body schema validates the JSON body
-   * (e.g. `createResponse`). Multipart bodies are validated by the handler itself.
+   * Name of the OpenAPI operation whose request body schema validates the body (e.g.
+   * `createResponse`): the JSON schema for JSON bodies, the multipart/form-data schema for forms.
    */
   operationId?: string;
 }

@@ -8,6 +8,7 @@ export type { AuthorizeOutcome, IssuedTokens, IssueTokensOptions } from "./auth/
 export type { RecordedMultipart, RecordedRequest } from "./_recorder.js";
 export type { Fault, FaultKind, FaultMatch } from "./_faults.js";
 export type { ScriptedTurn, ScriptedTurnInput } from "./responses/_turn.js";
+export type { ScriptedWebSearch } from "./responses/_web-search.js";
 export { EMULATOR_MODELS } from "./models.js";
 // Media and protocol helpers for tests of the media, speech, realtime and OAuth packages.
 export { videosRetiredFault, PROGRESS_PER_POLL } from "./media/videos.js";

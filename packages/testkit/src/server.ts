@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import type { WebSocket, WebSocketServer } from "ws";
 import { checkApiKey } from "./_api-key.js";
 import { isStreaming, type CoreReply, type EmulatorCore } from "./_core.js";
+import { isMultipart, isReply, multipartBody } from "./_endpoint-util.js";
 import { faultReply, pick } from "./_faults.js";
 import { openaiError, Router } from "./_router.js";
 import type { EmulatorRequest, HttpReply, RouteDef, WsRouteDef } from "./_types.js";
@@ -149,7 +150,12 @@ export function createEmulatorServer(core: EmulatorCore, routes: readonly CoreRo
     const opId = found.match.def.operationId;
     if (opId && core.validate && json !== undefined) {
       const violation = core.validator.validate(opId, json);
-      if (violation) return sendReply(res, { status: 400, body: openaiError(violation.message, "invalid_request_error", "invalid_value", violation.param) }, requestId);
+      if (violation) return sendReply(res, { status: 400, body: openaiError(violation.message, "invalid_request_error", violation.code, violation.param) }, requestId);
+    } else if (opId && core.validate && isMultipart(ereq) && core.validator.hasForm(opId)) {
+      // A body that does not parse is left to the handler, which answers the parse error.
+      const form = multipartBody(ereq);
+      const violation = isReply(form) ? undefined : core.validator.validateForm(opId, form);
+      if (violation) return sendReply(res, { status: 400, body: openaiError(violation.message, "invalid_request_error", violation.code, violation.param) }, requestId);
     }
     const reply = await found.match.def.handler(ereq, core.ctx);
     if (isStreaming(reply)) await reply.stream(res);

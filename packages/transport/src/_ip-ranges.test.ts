@@ -62,6 +62,16 @@ describe("classifyIp", () => {
     ["2001:0:4136:e378:8000:63bf:f7f7:f7f7", "unicast"], ["2001:0:a00:1:8000:63bf:f7f7:f7f7", "private"],
     // ISATAP with any prefix, u/l bit clear or set
     ["2607:f8b0::5efe:7f00:1", "loopback"], ["fe80::200:5efe:a9fe:a9fe", "metadata"], ["2607:f8b0::5efe:808:808", "unicast"],
+    ["2607:f8b0::100:5efe:a00:1", "private"], ["2607:f8b0::300:5efe:a00:1", "private"],
+    // ISATAP with a public IPv4 still judged by its prefix
+    ["fe80::200:5efe:808:808", "linkLocal"], ["fe80::5efe:808:808", "linkLocal"], ["fc00::5efe:808:808", "uniqueLocal"],
+    ["ff02::5efe:808:808", "multicast"], ["2001:db8::5efe:808:808", "reserved"], ["4000::5efe:808:808", "reserved"],
+    // ISATAP inside 6to4/Teredo/NAT64 prefixes
+    ["2002:808:808::5efe:7f00:1", "loopback"], ["2001:0:4136:e378:0:5efe:7f00:1", "loopback"], ["64:ff9b:1::5efe:a00:1", "private"],
+    // RFC 8215 local-use NAT64: every RFC 6052 layout (/48, /56, /64, /96)
+    ["64:ff9b:1::808:808", "unicast"], ["64:ff9b:1:7f00:0:100::", "loopback"], ["64:ff9b:1:7f:0:1::", "loopback"],
+    ["64:ff9b:1:0:7f:0:100:0", "loopback"], ["64:ff9b:1::5", "unspecified"], ["64:ff9b:1:a9:fe:a9fe::", "metadata"],
+    ["168.63.129.16", "metadata"],
     // fail closed
     ["fe80::1%eth0", "invalid"], ["0x7f.1", "invalid"], ["127.1", "invalid"], ["localhost", "invalid"], ["", "invalid"], ["1.2.3.4:80", "invalid"],
   ])("%s is %s", (ip, range) => expect(classifyIp(ip)).toBe(range));
@@ -69,13 +79,16 @@ describe("classifyIp", () => {
   const v4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255));
   const hex = (a: number, b: number): string => ((a << 8) | b).toString(16);
 
-  it("classifies every IPv4 embedded via mapped/compat/NAT64/6to4/ISATAP the same as the IPv4 itself", () => {
+  it("classifies every IPv4 embedded via mapped/compat/rfc6145/NAT64/6to4/Teredo/ISATAP the same as the IPv4 itself", () => {
     fc.assert(
       fc.property(v4, ([a, b, c, d]) => {
         const plain = classifyIPv4(((a * 256 + b) * 256 + c) * 256 + d);
         const forms = [
           `::ffff:${a}.${b}.${c}.${d}`,
           `64:ff9b::${hex(a, b)}:${hex(c, d)}`,
+          `64:ff9b:1::${hex(a, b)}:${hex(c, d)}`,
+          `::ffff:0:${hex(a, b)}:${hex(c, d)}`,
+          `2001:0:4136:e378:8000:63bf:${hex(a ^ 0xff, b ^ 0xff)}:${hex(c ^ 0xff, d ^ 0xff)}`,
           `2002:${hex(a, b)}:${hex(c, d)}::1`,
           `2a00:1450::5efe:${a}.${b}.${c}.${d}`,
         ];

@@ -66,6 +66,7 @@ export function parseIPv6(text: string): number[] | undefined {
 const V4_RANGES: readonly [string, number, string][] = [
   ["169.254.169.254", 32, "metadata"],
   ["100.100.100.200", 32, "metadata"], // Alibaba Cloud metadata (also inside CGNAT)
+  ["168.63.129.16", 32, "metadata"], // Azure WireServer: a public address only VMs reach
   ["0.0.0.0", 8, "unspecified"],
   ["10.0.0.0", 8, "private"],
   ["100.64.0.0", 10, "carrierGradeNat"],
@@ -103,22 +104,32 @@ const v4Of = (hi: number, lo: number): number => hi * 65536 + lo;
  */
 export function embeddedIPv4(g: readonly number[]): { via: string; v4: number[] } | undefined {
   const zero = (from: number, to: number): boolean => g.slice(from, to).every((x) => x === 0);
+  // ISATAP interface id `[00|01|02|03]00:5efe:a.b.c.d` (u/g bits either way) can sit under any
+  // prefix, including the 6to4/Teredo/NAT64 ones below, so it is always an extra candidate.
+  const isatap = (g[4]! & 0xfcff) === 0 && g[5] === 0x5efe ? [v4Of(g[6]!, g[7]!)] : [];
   if (zero(0, 5) && g[5] === 0xffff) return { via: "ipv4Mapped", v4: [v4Of(g[6]!, g[7]!)] };
   if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) return { via: "rfc6145", v4: [v4Of(g[6]!, g[7]!)] };
   if (zero(0, 6)) return { via: "ipv4Compatible", v4: [v4Of(g[6]!, g[7]!)] };
   if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) return { via: "nat64", v4: [v4Of(g[6]!, g[7]!)] };
   if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) {
-    // RFC 8215 local-use prefix: a translator may read the /48 layout (RFC 6052, bits 48-63
-    // and 72-103) or the last 32 bits; both readings must be safe.
-    const rfc6052 = v4Of(g[3]!, ((g[4]! & 0xff) << 8) | (g[5]! >> 8));
-    return { via: "nat64", v4: [v4Of(g[6]!, g[7]!), rfc6052] };
+    // RFC 8215 local-use prefix: the operator picks any RFC 6052 prefix length inside it
+    // (/96, or /48, /56, /64 skipping the reserved bits 64-71), so every reading must be safe.
+    // A non-/96 reading that lands in 0.0.0.0/8 is dropped: a translator cannot route a packet
+    // there, and keeping it would refuse every public /96 address (`64:ff9b:1::808:808`).
+    const lo = (x: number): number => x & 0xff;
+    const others = [
+      v4Of(g[3]!, (lo(g[4]!) << 8) | (g[5]! >> 8)),
+      v4Of((lo(g[3]!) << 8) | lo(g[4]!), g[5]!),
+      v4Of((lo(g[4]!) << 8) | (g[5]! >> 8), (lo(g[5]!) << 8) | (g[6]! >> 8)),
+    ].filter((v4) => v4 >= 2 ** 24);
+    return { via: "nat64", v4: [...others, v4Of(g[6]!, g[7]!), ...isatap] };
   }
-  if (g[0] === 0x2002) return { via: "6to4", v4: [v4Of(g[1]!, g[2]!)] };
+  if (g[0] === 0x2002) return { via: "6to4", v4: [v4Of(g[1]!, g[2]!), ...isatap] };
   if (g[0] === 0x2001 && g[1] === 0) {
     // Teredo: server in bits 32-63, client address XOR-obfuscated in the last 32 bits.
-    return { via: "teredo", v4: [v4Of(g[2]!, g[3]!), v4Of(g[6]! ^ 0xffff, g[7]! ^ 0xffff)] };
+    return { via: "teredo", v4: [v4Of(g[2]!, g[3]!), v4Of(g[6]! ^ 0xffff, g[7]! ^ 0xffff), ...isatap] };
   }
-  if ((g[4] === 0 || g[4] === 0x200) && g[5] === 0x5efe) return { via: "isatap", v4: [v4Of(g[6]!, g[7]!)] };
+  if (isatap.length > 0) return { via: "isatap", v4: isatap };
   return undefined;
 }
 
@@ -155,7 +166,9 @@ export function classifyIPv6(g: readonly number[]): string {
       const inner = classifyIPv4(v4);
       if (inner !== UNICAST) return inner;
     }
-    return UNICAST;
+    // ISATAP rides under an arbitrary prefix (fe80::, fc00::, ...) that must be judged too;
+    // the other forms have fixed prefixes that are public by themselves.
+    if (embedded.via !== "isatap") return UNICAST;
   }
   for (const [prefix, bits, name] of V6_RANGES) if (hasPrefix(g, prefix, bits)) return name;
   // Only 2000::/3 is global unicast; everything else is unassigned or special: fail closed.

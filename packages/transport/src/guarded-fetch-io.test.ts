@@ -1,8 +1,10 @@
 import net from "node:net";
+import tls from "node:tls";
 import zlib from "node:zlib";
 import { startEmulator, type Emulator } from "@genesis/testkit";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dnsOf, startHttpServer, watchClientSockets } from "./__fixtures__/ssrf-canary.js";
+import { TLS_CERT, TLS_KEY } from "./__fixtures__/tls-self-signed.js";
 import { ConnectionError } from "./errors.js";
 import { createGuardedFetch } from "./guarded-fetch.js";
 
@@ -132,6 +134,22 @@ describe("https path", () => {
       expect(lookup.calls).toEqual(["tls.example.com"]);
     } finally {
       tlsSink.close();
+    }
+  });
+  it("verifies the certificate (pinning never turns verification off)", async () => {
+    let handshakes = 0;
+    const server = tls.createServer({ key: TLS_KEY, cert: TLS_CERT }, (socket) => socket.end("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"));
+    server.on("secureConnection", () => handshakes++);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const fetch = createGuardedFetch({ policy: OPT_IN, lookup: dnsOf({ "tls.example.com": [["127.0.0.1"]] }) });
+      const error = await fetch(`https://tls.example.com:${port}/v1/models`).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConnectionError);
+      expect(((error as Error).cause as { code?: string }).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
+      expect(handshakes).toBe(0);
+    } finally {
+      server.close();
     }
   });
   it("an https URL to a hostname resolving privately is blocked like http", async () => {

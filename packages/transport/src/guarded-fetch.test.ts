@@ -195,16 +195,17 @@ describe("HTTPS_PROXY / HTTP_PROXY", () => {
 });
 
 describe("through sendRequest", () => {
-  it("a blocked base URL opens no socket and surfaces the SsrfBlockedError (directly or as the cause)", async () => {
+  it("a blocked base URL opens no socket and surfaces the SsrfBlockedError at once (no retry)", async () => {
+    const delays: number[] = [];
     const sockets = watchClientSockets();
     const error = await sendRequest(`http://127.0.0.1:${canary.port}/v1/images/generations`, { method: "POST", headers: auth, body: "{}" }, {
       fetch: createGuardedFetch(),
-      sleep: noSleep,
+      sleep: async (ms) => void delays.push(ms),
     }).catch((e: unknown) => e);
     sockets.stop();
-    const blocked = error instanceof SsrfBlockedError ? error : (error as Error).cause;
-    expect(blocked).toBeInstanceOf(SsrfBlockedError);
-    expect((blocked as SsrfBlockedError).range).toBe("loopback");
+    expect(error).toBeInstanceOf(SsrfBlockedError);
+    expect((error as SsrfBlockedError).range).toBe("loopback");
+    expect(delays).toEqual([]);
     expect(sockets.count()).toBe(0);
     expect(canary.connections()).toBe(0);
   });

@@ -8,6 +8,8 @@ import { joinUrl, sendRequest } from "./http-request.js";
 import { SsrfBlockedError } from "./ssrf-guard.js";
 
 const KEY = "sk-http-request-test-0123456789";
+/** A caller secret with no well-known shape: only the `secrets` list can catch it. */
+const SIGNED = "plainSignature4242xyz";
 let emu: Emulator;
 const delays: number[] = [];
 const sleep = async (ms: number) => {
@@ -96,11 +98,16 @@ describe("sendRequest", () => {
       res.end("{}");
     }));
     const redirector = await listen(createServer((_req, res) => {
-      res.writeHead(307, { location: `http://127.0.0.1:${port(elsewhere)}/v1/embeddings` }).end();
+      res.writeHead(307, { location: `http://127.0.0.1:${port(elsewhere)}/v1/embeddings?sig=${SIGNED}` }).end();
     }));
     try {
-      const error = await sendRequest(`http://127.0.0.1:${port(redirector)}/v1/embeddings`, json({ input: "x" }), { sleep }).catch((e: unknown) => e);
+      const error = await sendRequest(`http://127.0.0.1:${port(redirector)}/v1/embeddings`, json({ input: "x" }), { sleep, secrets: [KEY, SIGNED] }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RedirectError);
+      expect((error as RedirectError).status).toBe(307);
+      expect((error as RedirectError).location).toContain(`127.0.0.1:${port(elsewhere)}/v1/embeddings`);
+      for (const text of [(error as Error).message, (error as RedirectError).location, inspect(error, { depth: 5 }), JSON.stringify(error)]) {
+        expect(text).not.toContain(SIGNED);
+      }
       expect(elsewhereHits).toBe(0);
     } finally {
       redirector.close();
@@ -129,6 +136,26 @@ describe("sendRequest", () => {
     });
     expect(allowed.ok).toBe(true);
     expect(emu.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ["not a url", /not a valid absolute URL/],
+    ["/v1/embeddings", /not a valid absolute URL/],
+    ["file:///etc/passwd", /Unsupported URL scheme file:/],
+    [`https://svc:${KEY}@api.example.com/v1/embeddings`, /https:\/\/api\.example\.com carries user:pass@/],
+  ])("refuses %s up front: typed invalid_url, no fetch, no retry, no secret", async (url, message) => {
+    let calls = 0;
+    const fetch = (async () => {
+      calls++;
+      throw new TypeError(`fetch failed for ${url}`);
+    }) as typeof globalThis.fetch;
+    const error = await sendRequest(url, json({ input: "x" }), { sleep, fetch }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "invalid_url" });
+    expect((error as Error).message).toMatch(message);
+    expect((error as { hint?: string }).hint).toBeTruthy();
+    expect(`${(error as Error).message} ${inspect(error, { depth: 5 })}`).not.toContain(KEY);
+    expect(calls).toBe(0);
+    expect(delays).toEqual([]);
   });
 
   it("stops at once when aborted", async () => {

@@ -6,6 +6,7 @@ import {
   PermissionError,
   RateLimitError,
   RedirectError,
+  TransportError,
 } from "./errors.js";
 import { SsrfBlockedError } from "./ssrf-guard.js";
 import { abortableSleep, createRetryPolicy, type RetryPolicy, type SleepFn } from "./retry-policy.js";
@@ -18,6 +19,7 @@ export interface HttpRequestOptions {
   maxRetries?: number;
   /** Sleep used between retries (tests pass a fake). Default {@link abortableSleep}. */
   sleep?: SleepFn;
+  /** Aborts the call and any wait between retries; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
   /** Values to scrub from error messages (API keys, tokens). */
   secrets?: string[];
@@ -53,17 +55,47 @@ async function errorFromResponse(res: Response, secrets: string[]): Promise<ApiE
 }
 
 /**
+ * Refuses a URL no attempt could succeed with, before any retry: fetch's own errors for these
+ * quote the whole URL (credentials included) and would be retried as if the network failed.
+ */
+function checkedOrigin(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TransportError("invalid_url", "The request URL is not a valid absolute URL.", {
+      hint: "Use an absolute http(s) URL such as https://api.openai.com/v1 (check the configured baseUrl).",
+    });
+  }
+  const origin = `${parsed.protocol}//${parsed.host}`;
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new TransportError("invalid_url", `Unsupported URL scheme ${parsed.protocol} in the request URL.`, { hint: "Use an http or https URL." });
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw new TransportError("invalid_url", `The request URL for ${origin} carries user:pass@ credentials.`, {
+      hint: "Remove the credentials from the URL; the API key goes in a header.",
+    });
+  }
+  return origin;
+}
+
+/**
  * One HTTP call with the official SDK's retry norm (408/409/429/5xx and connection failures,
  * `retry-after` honoured up to 60 s, jittered backoff), redirects never followed (so
  * credentials never cross origins: a 3xx is a {@link RedirectError}), and typed errors
  * (`AuthenticationError`, `PermissionError`, `RateLimitError`, `ApiError` with `status` and
  * `serverCode`). Returns the successful `Response` with its body unread.
+ *
+ * A URL that cannot work (unparsable, not http(s), `user:pass@`) is a `TransportError`
+ * `invalid_url` at once; an `SsrfBlockedError` from a guarded `fetch` is rethrown at once
+ * (never retried).
  */
 export async function sendRequest(
   url: string,
   init: { method: string; headers: Record<string, string>; body?: HttpBody },
   options: HttpRequestOptions = {},
 ): Promise<Response> {
+  const origin = checkedOrigin(url);
   const doFetch = options.fetch ?? globalThis.fetch;
   const policy: RetryPolicy = createRetryPolicy({ maxRetries: options.maxRetries });
   const sleep = options.sleep ?? abortableSleep;
@@ -80,11 +112,13 @@ export async function sendRequest(
         await sleep(policy.delayMs(attempt), options.signal);
         continue;
       }
-      throw new ConnectionError(`Could not reach ${redactSecrets(new URL(url).origin)}.`, { cause: error });
+      throw new ConnectionError(`Could not reach ${origin}.`, { cause: error });
     }
     if (res.status >= 300 && res.status < 400) {
       await res.body?.cancel();
-      throw new RedirectError(res.headers.get("location") ?? "", { status: res.status });
+      // A Location may echo the caller's key (signed URLs, `?api_key=`): scrub it like a body.
+      const location = redactSecrets(res.headers.get("location") ?? "", secrets);
+      throw new RedirectError(location, { status: res.status, secrets, requestId: res.headers.get("x-request-id") ?? undefined });
     }
     if (res.ok) return res;
     if (attempt < policy.maxRetries && policy.shouldRetryStatus(res.status, res.headers)) {

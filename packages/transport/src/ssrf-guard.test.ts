@@ -86,6 +86,7 @@ const BLOCKED: [string, string][] = [
   ["http://[::127.0.0.1]:P/", "loopback"], ["http://[::7f00:1]:P/", "loopback"], ["http://[64:ff9b::7f00:1]:P/", "loopback"],
   ["http://[64:ff9b:1::a9fe:a9fe]/", "metadata"], ["http://[2002:7f00:1::]:P/", "loopback"], ["http://[2002:c0a8:101::1]:P/", "private"],
   ["http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:P/", "loopback"], ["http://[2607:f8b0::5efe:7f00:1]:P/", "loopback"], ["http://[fe80::200:5efe:a00:1]:P/", "private"],
+  ["http://[fe80::200:5efe:808:808]:P/", "linkLocal"], ["http://[64:ff9b:1:7f00:0:100::]:P/", "loopback"],
   // 2 by resolved address
   ["http://loopback.test:P/", "loopback"],
   // 15 userinfo
@@ -108,8 +109,10 @@ describe("blocked targets (canary sees 0 connections, no socket is opened)", () 
     await expectBlocked(() => fetch(new Request(`http://127.0.0.1:${P}/v1/images/generations`, { method: "POST", body: "{}" })), "loopback");
     await expectBlocked(() => fetch(new URL(`http://[::ffff:7f00:1]:${P}/`)), "loopback");
   });
-  it("refuses ws/wss in fetch (fetch speaks HTTP only)", async () => {
-    await expectBlocked(() => createGuardedFetch({ lookup: fakeDns({ "api.example.com": ["93.184.215.14"] }) })("wss://api.example.com/v1/realtime"), "scheme");
+  it("refuses ws/wss in fetch (fetch speaks HTTP only) before any DNS query", async () => {
+    const lookup = fakeDns({ "api.example.com": ["93.184.215.14"] });
+    await expectBlocked(() => createGuardedFetch({ lookup })("wss://api.example.com/v1/realtime"), "scheme");
+    expect(lookup.calls).toEqual([]);
   });
   it("ignores agent/dispatcher hints in init: they cannot bypass the guard", async () => {
     const init = { agent: new http.Agent(), dispatcher: {} } as unknown as RequestInit;
@@ -120,7 +123,7 @@ describe("blocked targets (canary sees 0 connections, no socket is opened)", () 
 describe("allowed public targets", () => {
   it.each([
     "http://172.32.0.1/", "http://11.0.0.1/", "http://100.128.0.1/", "http://8.8.8.8/", "https://[2001:4860:4860::8888]/",
-    "http://[::ffff:808:808]/", "http://[64:ff9b::808:808]/", "http://[2002:808:808::1]/", "http://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/",
+    "http://[::ffff:808:808]/", "http://[64:ff9b::808:808]/", "http://[64:ff9b:1::808:808]/", "http://[::808:808]/", "http://[2002:808:808::1]/", "http://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/",
     "http://[2607:f8b0::5efe:808:808]/", "https://api.openai.com/v1", "wss://api.openai.com/v1/realtime?model=gpt-realtime", "ws://api.openai.com/x",
   ])("%s passes", async (url) => {
     const lookup = fakeDns({ "api.openai.com": ["162.159.140.245", "2606:4700::6812:1"] });
@@ -279,6 +282,12 @@ describe("error text never carries secrets", () => {
     expect(error.origin).toBe("http://10.1.2.3:9000");
     expect(error.host).toBe("10.1.2.3");
     expect(error.hint).toContain("dangerouslyAllowPrivateNetwork");
+  });
+  it("an unsupported scheme names the scheme only", async () => {
+    const error = await expectBlocked(() => assertUrlAllowed("ftp://u:sk-secret-value-1234@files.example.com/pub?token=t"), "scheme");
+    expect(error.message).toBe('Blocked request: unsupported URL scheme "ftp:" (scheme).');
+    expect(error.origin).toBe("ftp://files.example.com");
+    expect((await expectBlocked(() => assertUrlAllowed("file:///etc/passwd"), "scheme")).message).toContain('"file:"');
   });
   it("an unparsable URL is not echoed back", async () => {
     const error = await expectBlocked(() => assertUrlAllowed("http://u:sk-secret-value-1234@[fe80::1%25lo0]/"), "invalidUrl");

@@ -72,7 +72,10 @@ export class SsrfBlockedError extends TransportError {
       : fields.range === "invalidUrl" ? "the URL could not be parsed"
       : fields.address !== undefined ? `it resolves to a ${fields.range} address`
       : `${fields.range} target`;
-    super("ssrf_blocked", `Blocked request to ${target}: ${what} (${fields.range}).`, {
+    const scheme = fields.range === "scheme" ? /^[^:]*:/.exec(fields.origin ?? "")?.[0] : undefined;
+    const message =
+      scheme !== undefined ? `Blocked request: unsupported URL scheme "${scheme}" (scheme).` : `Blocked request to ${target}: ${what} (${fields.range}).`;
+    super("ssrf_blocked", message, {
       hint: HINTS[fields.range] ?? PRIVATE_HINT,
     });
     this.host = fields.host;
@@ -191,8 +194,13 @@ async function resolveChecked(
 /**
  * Parse and check a URL, resolve it once and check every address. The returned addresses are
  * the only ones a guarded connection may use (pinning closes the DNS-rebinding window).
+ * `schemes` narrows the accepted protocols (checked before any DNS query).
  */
-export async function resolveTarget(url: string | URL, options: SsrfGuardOptions = {}): Promise<ResolvedTarget> {
+export async function resolveTarget(
+  url: string | URL,
+  options: SsrfGuardOptions = {},
+  schemes: ReadonlySet<string> = ALLOWED_SCHEMES,
+): Promise<ResolvedTarget> {
   const policy = options.policy ?? {};
   let parsed: URL;
   try {
@@ -201,8 +209,9 @@ export async function resolveTarget(url: string | URL, options: SsrfGuardOptions
     throw new SsrfBlockedError({ host: "", range: "invalidUrl" });
   }
   const origin = `${parsed.protocol}//${parsed.host}`;
-  if (!ALLOWED_SCHEMES.has(parsed.protocol)) {
-    throw new SsrfBlockedError({ host: parsed.hostname, range: "scheme", origin: parsed.protocol });
+  if (!schemes.has(parsed.protocol)) {
+    const at = parsed.host === "" ? parsed.protocol : `${parsed.protocol}//${parsed.host}`;
+    throw new SsrfBlockedError({ host: normalizeHost(parsed.hostname), range: "scheme", origin: at });
   }
   if (parsed.username !== "" || parsed.password !== "") {
     throw new SsrfBlockedError({ host: normalizeHost(parsed.hostname), range: "credentials", origin });

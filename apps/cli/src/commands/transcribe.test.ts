@@ -87,6 +87,7 @@ describe("genesis transcribe", () => {
       [["transcribe", WAV, WAV], /one file at a time/],
       [["transcribe", WAV, "--model", "gpt-5"], /--model: unknown transcription model "gpt-5"[\s\S]*hint: Use one of: gpt-4o-transcribe/],
       [["transcribe", WAV, "--language", "English"], /--language: language "English" is not an ISO-639-1 code/],
+      [["transcribe", WAV, "--model", "gpt-4o-transcribe-diarize", "--prompt", "Ada"], /--prompt: gpt-4o-transcribe-diarize does not take a prompt/],
       [["transcribe", WAV, "--speed", "2"], /unknown option --speed/],
       [["transcribe", WAV, "--prompt"], /--prompt needs a value/],
     ];

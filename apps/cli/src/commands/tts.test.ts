@@ -104,6 +104,7 @@ describe("genesis tts", () => {
       [["tts", "hi", "--out", out, "--speed", "9"], /--speed: speed 9 is out of range/],
       [["tts", "hi", "--out", out, "--model", "tts-1", "--instructions", "Loud."], /--instructions: tts-1 does not take instructions/],
       [["tts", "hi", "--out", join(home, "nope", "x.mp3")], /--out: directory .*nope does not exist/],
+      [["tts", "hi", "--out", home], /--out: .* is a directory/],
       [["tts", "hi", "--out", out, "--pitch", "3"], /unknown option --pitch/],
       [["tts", "hi", "--out", out, "--voice"], /--voice needs a value/],
     ];

@@ -44,6 +44,8 @@ async function checkOutDir(out: string): Promise<void> {
   const dir = dirname(out);
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--out: directory ${dir} does not exist`);
+  // Refused before the request: the rename at the end would fail after the audio was paid for.
+  if ((await stat(out).catch(() => undefined))?.isDirectory()) throw new UsageError(`--out: ${out} is a directory; pass a file path such as ${out}/speech.mp3`);
 }
 
 /** `genesis tts`: synthesize speech to a file; 0 written, 1 failed, 2 usage error. */

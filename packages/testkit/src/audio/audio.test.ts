@@ -61,6 +61,40 @@ describe("audio endpoints", () => {
     expect(withLogprobs.logprobs.map((l) => l.token.trim())).toEqual(["one", "two", "three"]);
   });
 
+  it("validates transcription forms against the spec before transcribing", async () => {
+    const wav = Buffer.from(await (await speech({ response_format: "wav" })).arrayBuffer());
+    const before = emu.requests.length;
+    const unknown = await transcribe(wav, { model: "whisper-1", temprature: "0" });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toEqual({ error: { message: "Unknown parameter: 'temprature'.", type: "invalid_request_error", param: "temprature", code: "unknown_parameter" } });
+    const temp = await transcribe(wav, { model: "whisper-1", temperature: "warm" });
+    expect(await temp.json()).toMatchObject({ error: { param: "temperature", code: "invalid_value", message: expect.stringContaining('temperature: "warm"') } });
+    const grains = await transcribe(wav, { model: "whisper-1", response_format: "verbose_json", "timestamp_granularities[]": "sentence" });
+    expect(await grains.json()).toMatchObject({ error: { param: "timestamp_granularities[0]" } });
+    // The request reached the emulator (recorded) but was refused before the handler ran.
+    expect(emu.requests.length).toBe(before + 3);
+    const text = new FormData();
+    text.append("model", "whisper-1");
+    text.append("file", "not-a-file");
+    const res = await fetch(`${emu.apiBase}/audio/transcriptions`, { method: "POST", headers: H, body: text });
+    expect(await res.json()).toMatchObject({ error: { param: "file", message: expect.stringContaining("expected a file upload") } });
+  });
+
+  it("skips form validation when started with validate: false (the handler still checks the file)", async () => {
+    const loose = await startEmulator({ validate: false });
+    try {
+      const form = new FormData();
+      form.append("model", "whisper-1");
+      form.append("temprature", "0");
+      form.append("file", new Blob([Buffer.from(await (await speech({ response_format: "wav" })).arrayBuffer())]), "a.wav");
+      const res = await fetch(`${loose.apiBase}/audio/transcriptions`, { method: "POST", headers: H, body: form });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { text: string }).text).toBe("one two three");
+    } finally {
+      await loose.close();
+    }
+  });
+
   it("rejects bad embeddings requests naming the field", async () => {
     const embed = (body: object): Promise<Response> => fetch(`${emu.apiBase}/embeddings`, { method: "POST", headers: { ...H, "content-type": "application/json" }, body: JSON.stringify(body) });
     expect(await (await embed({ model: "text-embedding-ada-002", input: "x", dimensions: 8 })).json()).toMatchObject({ error: { param: "dimensions" } });

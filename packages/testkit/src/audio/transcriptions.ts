@@ -45,6 +45,7 @@ export const transcriptionRoutes: RouteDef[] = [
   {
     method: "POST",
     pattern: "/v1/audio/transcriptions",
+    operationId: "createTranscription",
     handler(req) {
       const form = multipartBody(req);
       if (isReply(form)) return form;

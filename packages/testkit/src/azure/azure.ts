@@ -57,6 +57,7 @@ export const azureRoutes: RouteDef[] = [
   {
     method: "POST",
     pattern: "/openai/deployments/:deployment/images/edits",
+    operationId: "createImageEdit",
     handler(req, ctx) {
       return azureGate(req) ?? handleEdit(req, ctx);
     },

@@ -89,4 +89,24 @@ describe("images endpoints", () => {
     const body = (await ok.json()) as { data: { b64_json: string }[] };
     expect(body.data.map((d) => pngSize(Buffer.from(d.b64_json, "base64")))).toEqual([{ width: 512, height: 768 }, { width: 512, height: 768 }]);
   });
+
+  it("validates edit forms and JSON edits against the spec, naming the field", async () => {
+    const png = renderPng(16, 16, "x");
+    const send = (form: FormData): Promise<Response> => fetch(`${emu.apiBase}/images/edits`, { method: "POST", headers: H, body: form });
+    const n = await send(editForm([{ field: "image[]", data: png, type: "image/png" }], { prompt: "p", model: "gpt-image-2", n: "two" }));
+    expect(n.status).toBe(400);
+    expect(await n.json()).toMatchObject({ error: { type: "invalid_request_error", param: "n", code: "invalid_value", message: expect.stringContaining('n: "two"') } });
+    const quality = await send(editForm([{ field: "image", data: png, type: "image/png" }], { prompt: "p", quality: "ultra" }));
+    expect(await quality.json()).toMatchObject({ error: { param: "quality" } });
+    const noPrompt = await send(editForm([{ field: "image", data: png, type: "image/png" }], { model: "gpt-image-2" }));
+    expect(await noPrompt.json()).toMatchObject({ error: { param: "prompt", code: "missing_required_parameter" } });
+    // The edit schema is open: a field it does not list is not an error.
+    expect((await send(editForm([{ field: "image", data: png, type: "image/png" }], { prompt: "p", model: "gpt-image-2", moderation: "low" }))).status).toBe(200);
+    const json = (body: object): Promise<Response> => post("/images/edits", { model: "gpt-image-2", prompt: "p", ...body });
+    expect(await (await json({ images: [] })).json()).toMatchObject({ error: { param: "images" } });
+    expect(await (await json({ images: [{ image_url: "https://example.com/a.png" }], output_compression: 101 })).json()).toMatchObject({ error: { param: "output_compression" } });
+    // Documented deviation: gpt-image-2's WIDTHxHEIGHT sizes pass on JSON edits too.
+    const sized = (await (await json({ images: [{ image_url: "https://example.com/a.png" }], size: "512x768" })).json()) as { size: string };
+    expect(sized.size).toBe("512x768");
+  });
 });

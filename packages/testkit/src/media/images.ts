@@ -239,6 +239,7 @@ export const imageRoutes: RouteDef[] = [
   {
     method: "POST",
     pattern: "/v1/images/edits",
+    operationId: "createImageEdit",
     handler(req, ctx) {
       return handleEdit(req, ctx);
     },

@@ -114,6 +114,7 @@ export const videoRoutes: RouteDef[] = [
   {
     method: "POST",
     pattern: "/v1/videos",
+    operationId: "createVideo",
     handler(req, ctx) {
       const fields = readCreate(req);
       return isReply(fields) ? fields : { status: 200, body: resource(createJob(ctx, fields, null)) };
@@ -168,6 +169,7 @@ export const videoRoutes: RouteDef[] = [
   {
     method: "POST",
     pattern: "/v1/videos/:id/remix",
+    operationId: "CreateVideoRemix",
     handler(req, ctx) {
       const source = jobs(ctx).get(req.params["id"]!);
       if (!source) return notFound(req.params["id"]!);

@@ -64,9 +64,12 @@ function inputImages(input: unknown): string[] {
   return out;
 }
 
-/** The finished `image_generation_call` item for `body` (the tool must be present and valid). */
+/**
+ * The finished `image_generation_call` item for `body`. The tool, when present, was checked by
+ * {@link checkImageTool}; a scripted `imageGeneration: true` without one uses the defaults.
+ */
 export function renderImageCall(body: Dict, id: string): Dict {
-  const { tool } = imageTool(body)!;
+  const tool = imageTool(body)?.tool ?? {};
   const size = typeof tool["size"] === "string" ? tool["size"] : undefined;
   const dims = resolveImageSize(modelOf(tool), size) as { width: number; height: number };
   const prompt = lastUserText(body["input"]) ?? "";

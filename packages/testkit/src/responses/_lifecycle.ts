@@ -1,5 +1,6 @@
 import { imageToolForced, renderImageCall } from "./_image-generation.js";
 import { estimateTokens, type ScriptedTurn } from "./_turn.js";
+import { allowedSources, citations, defaultSources, renderWebSearchCall, webSearchTool } from "./_web-search.js";
 
 /**
  * Builds the full, pre-serialized event sequence of one Responses stream: created,
@@ -170,8 +171,24 @@ export function buildLifecycle(body: Record<string, unknown>, turn: ScriptedTurn
     });
   }
 
+  // The hosted web_search tool: only when the script asks for a search and the request offers it.
+  const searchTool = produce && turn.webSearch ? webSearchTool(body) : undefined;
+  let cited: { url: string; title?: string }[] = [];
+  if (searchTool && turn.webSearch) {
+    const search = turn.webSearch;
+    const id = `ws_${suffix}`;
+    cited = allowedSources(searchTool, search.sources ?? defaultSources(search.query));
+    addItem({ type: "web_search_call", id, status: "in_progress", action: { type: "search" } }, (idx) => {
+      const head = `,"output_index":${idx},"item_id":"${id}"`;
+      push("response.web_search_call.in_progress", head);
+      push("response.web_search_call.searching", head);
+      push("response.web_search_call.completed", head);
+      return renderWebSearchCall(body, id, search, cited);
+    });
+  }
+
   const hasTools = (turn.toolCalls?.length ?? 0) > 0 || wantsImage;
-  const scriptedText = turn.text ?? (hasTools ? undefined : "");
+  const scriptedText = turn.text ?? (hasTools ? undefined : searchTool ? `Here is what I found about ${turn.webSearch!.query}.` : "");
   if (produce && scriptedText !== undefined && (scriptedText !== "" || !hasTools)) {
     let text = scriptedText;
     const id = `msg_${suffix}`;
@@ -187,7 +204,7 @@ export function buildLifecycle(body: Record<string, unknown>, turn: ScriptedTurn
       for (const d of chunks) push("response.output_text.delta", `${head},"delta":${JSON.stringify(d)},"logprobs":[]`);
       const t = JSON.stringify(text);
       push("response.output_text.done", `${head},"text":${t},"logprobs":[]`);
-      const part = `{"type":"output_text","text":${t},"annotations":[],"logprobs":[]}`;
+      const part = `{"type":"output_text","text":${t},"annotations":${JSON.stringify(citations(text, cited))},"logprobs":[]}`;
       push("response.content_part.done", `${head},"part":${part}`);
       outputChars += text.length;
       return { id, type: "message", status: itemStatus, role: "assistant", content: [JSON.parse(part) as unknown] };

@@ -1,3 +1,5 @@
+import type { ScriptedWebSearch } from "./_web-search.js";
+
 /**
  * Scripted turns: what the emulator answers on the Responses endpoints, plus the helpers that
  * derive a default reply and token estimates from a request body.
@@ -26,6 +28,12 @@ export interface ScriptedTurn {
    * Default: only when `tool_choice` forces that tool.
    */
   imageGeneration?: boolean;
+  /**
+   * A server-side web search before the text: a `web_search_call` item with its
+   * `response.web_search_call.*` events. Needs a `web_search` tool in the request (ignored
+   * otherwise). `sources` default to one example.com page; `filters.allowed_domains` applies.
+   */
+  webSearch?: ScriptedWebSearch;
   /** Pad the stream to roughly this many events with extra text deltas (benchmarks). */
   events?: number;
 }

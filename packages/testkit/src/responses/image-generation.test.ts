@@ -63,6 +63,15 @@ describe("Responses image_generation tool", () => {
     expect(ev.some((e) => e.type.startsWith("response.image_generation_call"))).toBe(false);
   });
 
+  it("a scripted imageGeneration turn works without the tool in the request (defaults)", async () => {
+    emu.script({ imageGeneration: true });
+    const { tools: _tools, tool_choice: _choice, ...plain } = body({});
+    const ev = await events(`${emu.apiBase}/responses`, plain, { "content-type": "application/json", authorization: "Bearer sk-test" });
+    const done = ev.find((e) => e.type === "response.output_item.done")!.item as Record<string, unknown>;
+    expect(done).toMatchObject({ type: "image_generation_call", status: "completed", size: "1024x1024", output_format: "png" });
+    expect(pngSize(Buffer.from(done.result as string, "base64"))).toEqual({ width: 1024, height: 1024 });
+  });
+
   it("an invalid tool size or jpeg+transparent answers 400 naming the tool field", async () => {
     const r = await fetch(`${emu.codexBase}/responses`, { method: "POST", headers: codexHeaders(), body: JSON.stringify(body({ size: "4000x4000" })) });
     expect(r.status).toBe(400);
