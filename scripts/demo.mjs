@@ -168,6 +168,11 @@ try {
   await genesis(["config", "set", "messages.tts.providers.openai.baseUrl", emu.apiBase]);
   await genesis(["tts", "Hello from Genesis", "--voice", "marin", "--out", wav]);
   await genesis(["transcribe", wav]);
+  process.stdout.write("   The same file streamed through realtime transcription (8 kHz G.711 u-law over WebSocket, server VAD):\n");
+  await genesis(["realtime", "transcribe", wav, "--url", emu.wsUrl("/v1/realtime")]);
+  const rt = emu.requests.filter((r) => r.path === "/v1/realtime").at(-1);
+  const update = rt?.frames?.find((f) => f.type === "session.update");
+  process.stdout.write(`   session.update: type=${update?.session?.type}, input format ${update?.session?.audio?.input?.format?.type}, ${rt?.frames?.filter((f) => f.type === "input_audio_buffer.append").length} audio chunks sent.\n`);
 
   heading("Sign in with ChatGPT/Codex (device code) and chat on openai-codex/gpt-5.5");
   const approver = setInterval(() => {
@@ -197,8 +202,9 @@ try {
   process.stdout.write(`   Sent as POST ${viaCodex?.path} with tools[0].type=${viaCodex?.body?.tools?.[0]?.type}, authorization ${viaCodex?.headers?.authorization}.\n`);
 
   process.stdout.write(
-    `\n${bold("Done.")} The emulator served ${emu.requests.length} requests; every JSON body was validated against the ` +
-      `official OpenAI OpenAPI spec.\n`,
+    `\n${bold("Done.")} The emulator served ${emu.requests.filter((r) => r.transport === "http").length} HTTP requests and ` +
+      `${emu.requests.filter((r) => r.transport === "websocket").length} WebSocket connections ` +
+      `(${emu.requests.reduce((n, r) => n + (r.frames?.length ?? 0), 0)} client frames); every Responses, media and audio request body was checked against the official OpenAI OpenAPI spec.\n`,
   );
 } catch (error) {
   process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);

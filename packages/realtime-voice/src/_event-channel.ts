@@ -7,6 +7,27 @@
 /** Removes a listener added with `on()`. */
 export type Unsubscribe = () => void;
 
+/**
+ * What every realtime session offers: its settings, whether it is open, when it ended, event
+ * subscription and closing. Iterate it once, or subscribe with `on()`.
+ */
+export interface RealtimeSessionBase<E extends { type: string }, S> extends AsyncIterable<E> {
+  /** The resolved settings (no secrets). */
+  readonly settings: S;
+  /** False once closed, aborted or dropped. */
+  readonly open: boolean;
+  /**
+   * Settles when the session is over: resolves after `close()`, rejects with
+   * RealtimeClosedError (dropped) or AbortError (aborted). Handy with `bufferEvents: false`,
+   * where no iterator reports the end.
+   */
+  readonly ended: Promise<void>;
+  /** Subscribes to one event type or `"*"`. */
+  on<K extends E["type"] | "*">(type: K, listener: (event: K extends "*" ? E : Extract<E, { type: K }>) => void): Unsubscribe;
+  /** Closes the socket (code 1000); the iterator then ends normally. Idempotent. */
+  close(): Promise<void>;
+}
+
 interface Waiter<T> {
   resolve: (result: IteratorResult<T>) => void;
   reject: (error: unknown) => void;

@@ -1,5 +1,5 @@
 import { toBase64, toMulaw, type AudioInputOptions } from "./_audio-input.js";
-import { EventChannel, type Unsubscribe } from "./_event-channel.js";
+import { EventChannel, type RealtimeSessionBase } from "./_event-channel.js";
 import { RealtimeConnection, type ErrorEvent, type ServerEvent } from "./_realtime-connection.js";
 import { read, speechStarted, speechStopped, transcriptionCompleted, transcriptionDelta, transcriptionFailed } from "./_server-events.js";
 import { openRealtimeSocket, type WebSocketConstructor } from "./_socket.js";
@@ -27,17 +27,7 @@ export type TranscriptionEvent =
   | ErrorEvent;
 
 /** A live transcription session. Iterate it (once) or subscribe with `on()`. */
-export interface RealtimeTranscriber extends AsyncIterable<TranscriptionEvent> {
-  /** The resolved settings (no secrets). */
-  readonly settings: TranscriberSettings;
-  /** False once closed, aborted or dropped. */
-  readonly open: boolean;
-  /**
-   * Settles when the session is over: resolves after `close()`, rejects with
-   * RealtimeClosedError (dropped) or AbortError (aborted). Handy with `bufferEvents: false`,
-   * where no iterator reports the end.
-   */
-  readonly ended: Promise<void>;
+export interface RealtimeTranscriber extends RealtimeSessionBase<TranscriptionEvent, TranscriberSettings> {
   /**
    * Sends audio: μ-law bytes (Uint8Array/Buffer, 8 kHz) as they are, or PCM16 samples
    * (Int16Array, resampled from `sampleRate` to 8 kHz and encoded). Empty input is ignored.
@@ -48,10 +38,6 @@ export interface RealtimeTranscriber extends AsyncIterable<TranscriptionEvent> {
   commit(): void;
   /** Drops audio sent since the last commit. */
   clear(): void;
-  /** Subscribes to one event type or `"*"`. */
-  on<K extends TranscriptionEvent["type"] | "*">(type: K, listener: (event: K extends "*" ? TranscriptionEvent : Extract<TranscriptionEvent, { type: K }>) => void): Unsubscribe;
-  /** Closes the socket (code 1000); the iterator then ends normally. Idempotent. */
-  close(): Promise<void>;
 }
 
 /**

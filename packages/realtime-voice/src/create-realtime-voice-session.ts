@@ -1,5 +1,5 @@
 import { toBase64, toMulaw, type AudioInputOptions } from "./_audio-input.js";
-import { EventChannel, type Unsubscribe } from "./_event-channel.js";
+import { EventChannel, type RealtimeSessionBase } from "./_event-channel.js";
 import { RealtimeConnection, type ErrorEvent, type ServerEvent } from "./_realtime-connection.js";
 import { audioDelta, functionCallDone, read, responseCreated, responseDone, speechStarted, speechStopped, transcriptDelta, transcriptionCompleted, transcriptionDelta } from "./_server-events.js";
 import { openRealtimeSocket, type WebSocketConstructor } from "./_socket.js";
@@ -55,17 +55,7 @@ export type VoiceEvent =
   | ErrorEvent;
 
 /** A live voice session. Iterate it (once) or subscribe with `on()`. */
-export interface RealtimeVoiceSession extends AsyncIterable<VoiceEvent> {
-  /** The resolved settings (no secrets). */
-  readonly settings: VoiceSettings;
-  /** False once closed, aborted or dropped. */
-  readonly open: boolean;
-  /**
-   * Settles when the session is over: resolves after `close()`, rejects with
-   * RealtimeClosedError (dropped) or AbortError (aborted). Handy with `bufferEvents: false`,
-   * where no iterator reports the end.
-   */
-  readonly ended: Promise<void>;
+export interface RealtimeVoiceSession extends RealtimeSessionBase<VoiceEvent, VoiceSettings> {
   /** Sends caller audio (μ-law bytes, or PCM16 with `sampleRate`). Empty input is ignored. */
   sendAudio(audio: Uint8Array | Int16Array, options?: AudioInputOptions): void;
   /** Ends the caller's turn by hand (server VAD normally does it). */
@@ -76,8 +66,6 @@ export interface RealtimeVoiceSession extends AsyncIterable<VoiceEvent> {
   createResponse(): void;
   /** Cancels the response being generated (`response.cancel`); false when none is active. */
   interrupt(): boolean;
-  /** Subscribes to one event type or `"*"`. */
-  on<K extends VoiceEvent["type"] | "*">(type: K, listener: (event: K extends "*" ? VoiceEvent : Extract<VoiceEvent, { type: K }>) => void): Unsubscribe;
   /** Closes the socket (code 1000), aborts running tools; the iterator then ends. Idempotent. */
   close(): Promise<void>;
 }

@@ -36,7 +36,7 @@ export type {
 } from "./realtime-settings.js";
 export type { WebSocketConstructor } from "./_socket.js";
 export type { AudioInputOptions } from "./_audio-input.js";
-export type { Unsubscribe } from "./_event-channel.js";
+export type { Unsubscribe, RealtimeSessionBase } from "./_event-channel.js";
 export type { ErrorEvent } from "./_realtime-connection.js";
 export { createRealtimeTranscriber } from "./create-realtime-transcriber.js";
 export type { RealtimeTranscriber, RealtimeTranscriberOptions, TranscriptionEvent } from "./create-realtime-transcriber.js";
