@@ -143,6 +143,27 @@ function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   return out;
 }
 
+describe("SseDecoder chunking", () => {
+  it("strips a BOM whose bytes arrive one at a time", () => {
+    const bytes = enc.encode("\ufeffdata: {\"a\":1}\n\n");
+    expect(decode(bytes, [1, 2, 3])).toEqual([{ event: undefined, data: '{"a":1}' }]);
+  });
+
+  it("joins an 8 MiB line sent in 1 KiB chunks once, not once per chunk", () => {
+    const big = "x".repeat(8 * 1024 * 1024);
+    const bytes = enc.encode(`event: big\ndata: "${big}"\n\n`);
+    const cuts: number[] = [];
+    for (let at = 1024; at < bytes.length; at += 1024) cuts.push(at);
+    const start = performance.now();
+    const got = decode(bytes, cuts);
+    // Re-joining the carried text on every chunk would copy ~32 GiB here and take minutes.
+    expect(performance.now() - start).toBeLessThan(5_000);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.event).toBe("big");
+    expect(got[0]!.data.length).toBe(big.length + 2);
+  });
+});
+
 describe("readSseBody end of stream (item 13)", () => {
   it("a terminal event without the trailing blank line is delivered, under any split", async () => {
     await fc.assert(
