@@ -174,6 +174,11 @@ try {
   const update = rt?.frames?.find((f) => f.type === "session.update");
   process.stdout.write(`   session.update: type=${update?.session?.type}, input format ${update?.session?.audio?.input?.format?.type}, ${rt?.frames?.filter((f) => f.type === "input_audio_buffer.append").length} audio chunks sent.\n`);
 
+  heading("Realtime voice: a spoken answer with a tool call in the middle");
+  await genesis(["realtime", "voice", "--text", "What time is it? Use get_time.", "--out", join(home, "reply.wav"), "--url", emu.wsUrl("/v1/realtime")]);
+  const voice = emu.requests.filter((r) => r.path === "/v1/realtime").at(-1);
+  process.stdout.write(`   Client frames: ${[...new Set(voice?.frames?.map((f) => f.type))].join(", ")}.\n`);
+
   heading("Sign in with ChatGPT/Codex (device code) and chat on openai-codex/gpt-5.5");
   const approver = setInterval(() => {
     if (emu.requests.some((r) => r.path === "/api/accounts/deviceauth/usercode")) {

@@ -30,4 +30,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ["tts"], summary: "Speak text with OpenAI TTS into an audio file (--out)", load: () => import("./commands/tts.js") },
   { path: ["transcribe"], summary: "Transcribe an audio file with OpenAI speech-to-text", load: () => import("./commands/transcribe.js") },
   { path: ["realtime", "transcribe"], summary: "Stream a WAV/u-law file through OpenAI realtime transcription", load: () => import("./commands/realtime-transcribe.js") },
+  { path: ["realtime", "voice"], summary: "Talk to an OpenAI realtime voice model with an audio file; save its answer as WAV", load: () => import("./commands/realtime-voice.js") },
 ];

@@ -66,6 +66,27 @@ describe("createAzureResponsesProvider (emulator /openai/v1/responses)", () => {
     await off.close();
   });
 
+  it("webSearch native adds the web_search tool (spec-validated) and the call item comes back; off sends nothing", async () => {
+    emu.script({ webSearch: { query: "azure regions" }, text: "Found." }, { text: "plain" });
+    const provider = createAzureResponsesProvider({
+      baseUrl: emu.url, apiKey: KEY, deployment: "gpt-5-4-prod", transport: "sse",
+      webSearch: { status: "native", contextSize: "low", allowedDomains: ["learn.microsoft.com"] },
+    });
+    const events = await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "regions?" }] }, { sessionId: "s-ws" }));
+    expect(emu.requests.at(-1)!.body).toMatchObject({
+      model: "gpt-5-4-prod",
+      tools: [{ type: "web_search", search_context_size: "low", filters: { allowed_domains: ["learn.microsoft.com"] } }],
+      tool_choice: "auto",
+    });
+    expect(events.find((e) => e.type === "item.done" && e.item.type === "web_search_call")).toMatchObject({ item: { status: "completed", action: { query: "azure regions" } } });
+    await provider.close();
+
+    const off = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "gpt-5-4-prod", transport: "sse", webSearch: { status: "pinned" } });
+    await collect(off.streamTurn({ input: [{ type: "message", role: "user", content: "hi" }] }, { sessionId: "s-ws" }));
+    expect((emu.requests.at(-1)!.body as { tools?: unknown }).tools).toBeUndefined();
+    await off.close();
+  });
+
   it("streams over WebSocket on the same path (auto mode)", async () => {
     const provider = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "dep1" });
     const events = await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "ping" }] }, { sessionId: "s2" }));

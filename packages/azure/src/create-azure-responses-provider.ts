@@ -1,4 +1,4 @@
-import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderOptions, type OpenAIRoute, type ShapingParams } from "@genesis/openai";
+import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderOptions, type OpenAIRoute, type ShapingParams, type ShapingWebSearch } from "@genesis/openai";
 import { azureAuthHeaders, assertDeploymentName, azureResourceBase } from "./azure-endpoint.js";
 import { AzureConfigError } from "./azure-error.js";
 
@@ -19,6 +19,12 @@ export interface AzureResponsesProviderOptions {
   transport?: "auto" | "sse" | "websocket";
   /** Route params (server compaction, warm-up...) as core's route resolution produced them. */
   params?: ShapingParams;
+  /**
+   * Server-side web search: core's `route.webSearch`, or e.g. `{ status: "native", contextSize:
+   * "low", allowedDomains: ["learn.microsoft.com"] }` when calling standalone. Only `native`
+   * adds the Responses `web_search` tool to each request. Default: off.
+   */
+  webSearch?: ShapingWebSearch;
   /** Catalog facts used by request shaping (compat flags, capabilities). */
   model?: OpenAIRoute["model"];
   contextWindow?: number;
@@ -66,6 +72,7 @@ export function createAzureResponsesProvider(options: AzureResponsesProviderOpti
     baseUrl: azureResponsesBaseUrl(rawBase),
     transport: options.transport ?? options.params?.transport ?? "auto",
     params: options.params ?? {},
+    ...(options.webSearch ? { webSearch: options.webSearch } : {}),
     ...(options.model ? { model: options.model } : {}),
     ...(options.contextWindow !== undefined ? { contextWindow: options.contextWindow } : {}),
     ...(options.contextTokens !== undefined ? { contextTokens: options.contextTokens } : {}),

@@ -65,10 +65,11 @@ export function isNativeCodexEndpoint(baseUrl: string): boolean {
 
 /**
  * The Codex backend's `web_search` tool. The mode maps to `external_web_access` exactly as
- * the Codex CLI does it (openai/codex `codex-rs/core/src/tools/spec.rs`, `build_specs`:
- * `WebSearchMode::Cached => Some(false)`, `WebSearchMode::Live => Some(true)`; the field is
- * declared on `ToolSpec::WebSearch` in `codex-rs/tools/src/tool_spec.rs` next to `filters`,
- * `user_location` and `search_context_size`, which the CLI fills from its web search config).
+ * the Codex CLI does it (openai/codex `codex-rs/core/src/tools/hosted_spec.rs`,
+ * `create_web_search_tool`: `WebSearchMode::Cached` → `false`, `WebSearchMode::Live` → `true`;
+ * the field is declared on `ToolSpec::WebSearch` in `codex-rs/tools/src/tool_spec.rs` next to
+ * `filters`, `user_location` and `search_context_size`, which the CLI fills from its web
+ * search config). The public OpenAPI `WebSearchTool` declares the same field (default true).
  */
 export function codexWebSearchTool(search: CodexWebSearch): Record<string, unknown> {
   return {

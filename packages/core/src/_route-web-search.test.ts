@@ -87,6 +87,7 @@ describe("route web search", () => {
     ["mode", { enabled: true, mode: "fresh" }, 'unknown mode "fresh"'],
     ["contextSize", { enabled: true, contextSize: 3 }, "unknown size 3"],
     ["allowedDomains", { enabled: true, allowedDomains: [""] }, "expected a list of domain names"],
+    ["allowedDomains", { enabled: true, allowedDomains: ["nodejs.org", "https://docs.python.org/3"] }, '"https://docs.python.org/3" is not a bare domain'],
     ["provider", { enabled: true, provider: 7 }, "expected a provider id, got 7"],
   ])("rejects a bad %s with invalid_param naming the path and a hint", (field, search, message) => {
     let caught: unknown;

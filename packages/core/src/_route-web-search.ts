@@ -30,6 +30,7 @@ const PATH = "tools.web.search";
 const NATIVE_CLASSES: ReadonlySet<EndpointClass> = new Set(["native-openai", "native-codex", "azure"]);
 const MODES: readonly string[] = ["cached", "live"];
 const SIZES: readonly string[] = ["low", "medium", "high"];
+const BARE_DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 
 function bad(field: string, message: string, hint: string): RouteError {
   return new RouteError("invalid_param", `${PATH}.${field}: ${message}`, { hint });
@@ -49,6 +50,11 @@ function readBlock(config: RouteConfig | undefined): { enabled: boolean; provide
   }
   if (allowedDomains !== undefined && (!Array.isArray(allowedDomains) || !allowedDomains.every((d) => asString(d) !== undefined))) {
     throw bad("allowedDomains", "expected a list of domain names", 'Write it as a list, e.g. ["docs.python.org", "nodejs.org"].');
+  }
+  // Same rule as the config schema: routes may be resolved from configs that skipped zod.
+  const notBare = (allowedDomains as string[] | undefined)?.find((d) => !BARE_DOMAIN.test(d.trim()));
+  if (notBare !== undefined) {
+    throw bad("allowedDomains", `${JSON.stringify(notBare)} is not a bare domain`, 'Drop the scheme, path and port, e.g. "nodejs.org" (subdomains are included).');
   }
   return {
     enabled,

@@ -102,6 +102,16 @@ describe("native web search on Responses routes", () => {
     expect(JSON.stringify(shapeChatRequest({ ...route, api: "chat-completions" }, { input: [], tools: [TOOL] }).body)).not.toContain("web_search");
   });
 
+  it("on a native-codex route sends the Codex mode switch (live → true, cached → false); the public API and Azure never get it", () => {
+    const codex = { ...openaiRoute({ enabled: true }), endpointClass: "native-codex" as const };
+    expect(shapeWebSearchTool(codex)).toEqual({ type: "web_search", external_web_access: true });
+    const cached = { ...openaiRoute({ enabled: true, mode: "cached", contextSize: "low" }), endpointClass: "native-codex" as const };
+    expect(shapeWebSearchTool(cached)).toEqual({ type: "web_search", external_web_access: false, search_context_size: "low" });
+    for (const endpointClass of ["native-openai", "azure"] as const) {
+      expect(shapeWebSearchTool({ ...openaiRoute({ enabled: true, mode: "cached" }), endpointClass })).toEqual({ type: "web_search" });
+    }
+  });
+
   it("leaves it out on a Chat Completions proxy resolved from config (over the wire)", async () => {
     const route = resolveRoute({
       ref: "local/llama",

@@ -100,13 +100,15 @@ export function shapeResponsesTool(tool: FunctionToolSpec, strict: boolean): Rec
  * The hosted `web_search` tool for a route, or `undefined` when the route's web search is not
  * `native` or the route is not a native OpenAI/Azure endpoint (proxies reject hosted tools).
  * `search_context_size` and `filters.allowed_domains` follow the route; the mode is a Codex
- * backend setting, so the public API gets its own default (live access).
+ * backend setting: a `native-codex` route gets `external_web_access` (`live` → true, `cached` →
+ * false, as the Codex CLI sends it), the public API and Azure get their own default (live).
  */
 export function shapeWebSearchTool(route: OpenAIRoute): Record<string, unknown> | undefined {
   const web = route.webSearch;
   if (web?.status !== "native" || !isNativeRoute(route)) return undefined;
   return {
     type: "web_search",
+    ...(route.endpointClass === "native-codex" ? { external_web_access: (web.mode ?? "live") === "live" } : {}),
     ...(web.contextSize ? { search_context_size: web.contextSize } : {}),
     ...(web.allowedDomains && web.allowedDomains.length > 0 ? { filters: { allowed_domains: [...web.allowedDomains] } } : {}),
   };
