@@ -26,9 +26,9 @@ export const COMMANDS: readonly CommandEntry[] = [
   { path: ["models", "route"], summary: "Explain how a model ref is routed", load: () => import("./commands/models-route.js") },
   { path: ["agent"], summary: "Run one agent turn (--message), streamed to stdout", load: () => import("./commands/agent.js") },
   { path: ["chat"], summary: "Interactive agent chat (/status, /fast, /model, /tool)", load: () => import("./commands/chat.js") },
-  { path: ["dev-server"], summary: "Run the local OpenAI emulator until Ctrl-C", load: () => import("./commands/dev-server.js") },
   { path: ["tts"], summary: "Speak text with OpenAI TTS into an audio file (--out)", load: () => import("./commands/tts.js") },
   { path: ["transcribe"], summary: "Transcribe an audio file with OpenAI speech-to-text", load: () => import("./commands/transcribe.js") },
   { path: ["realtime", "transcribe"], summary: "Stream a WAV/u-law file through OpenAI realtime transcription", load: () => import("./commands/realtime-transcribe.js") },
   { path: ["realtime", "voice"], summary: "Talk to an OpenAI realtime voice model with an audio file; save its answer as WAV", load: () => import("./commands/realtime-voice.js") },
+  { path: ["dev-server"], summary: "Run the local OpenAI emulator until Ctrl-C", load: () => import("./commands/dev-server.js") },
 ];
