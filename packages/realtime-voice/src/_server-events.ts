@@ -49,3 +49,23 @@ export function read<T extends z.ZodType>(schema: T, event: unknown, report: (de
   report(`with a bad ${issue.path.join(".") || "shape"} (${issue.message})`);
   return undefined;
 }
+
+/** Server VAD events as both session kinds report them. */
+export type VadEvent =
+  /** The server heard speech start in the input audio (`audioStartMs` into the stream). */
+  | { type: "speech-started"; itemId: string; audioStartMs: number }
+  /** The server heard speech stop; the utterance is committed. */
+  | { type: "speech-stopped"; itemId: string; audioEndMs: number };
+
+/** Maps `input_audio_buffer.speech_started/stopped` to a {@link VadEvent}; undefined for other or malformed events. */
+export function vadEvent(event: { type: string }, report: (detail: string) => void): VadEvent | undefined {
+  if (event.type === "input_audio_buffer.speech_started") {
+    const e = read(speechStarted, event, report);
+    return e && { type: "speech-started", itemId: e.item_id, audioStartMs: e.audio_start_ms };
+  }
+  if (event.type === "input_audio_buffer.speech_stopped") {
+    const e = read(speechStopped, event, report);
+    return e && { type: "speech-stopped", itemId: e.item_id, audioEndMs: e.audio_end_ms };
+  }
+  return undefined;
+}

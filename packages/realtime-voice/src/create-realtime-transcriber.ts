@@ -1,7 +1,7 @@
 import { toBase64, toMulaw, type AudioInputOptions } from "./_audio-input.js";
 import { EventChannel, type RealtimeSessionBase } from "./_event-channel.js";
 import { RealtimeConnection, type ErrorEvent, type ServerEvent } from "./_realtime-connection.js";
-import { read, speechStarted, speechStopped, transcriptionCompleted, transcriptionDelta, transcriptionFailed } from "./_server-events.js";
+import { read, transcriptionCompleted, transcriptionDelta, transcriptionFailed, vadEvent, type VadEvent } from "./_server-events.js";
 import { openRealtimeSocket, type WebSocketConstructor } from "./_socket.js";
 import { RealtimeServerError, listenerFailed } from "./realtime-errors.js";
 import { resolveTranscriberSettings, type SettingsSources, type TranscriberSettings, type TranscriberSettingsInput } from "./realtime-settings.js";
@@ -18,8 +18,7 @@ export interface RealtimeTranscriberOptions extends TranscriberSettingsInput, Se
 
 /** What a realtime transcription session reports. */
 export type TranscriptionEvent =
-  | { type: "speech-started"; itemId: string; audioStartMs: number }
-  | { type: "speech-stopped"; itemId: string; audioEndMs: number }
+  | VadEvent
   /** Part of the transcript of one utterance (`itemId`). */
   | { type: "delta"; itemId: string; text: string }
   /** The final transcript of one utterance. */
@@ -59,14 +58,10 @@ export async function createRealtimeTranscriber(options: RealtimeTranscriberOpti
   const onEvent = (event: ServerEvent): void => {
     const bad = (detail: string): void => connection.badEvent(event.type, detail);
     switch (event.type) {
-      case "input_audio_buffer.speech_started": {
-        const e = read(speechStarted, event, bad);
-        if (e) channel.push({ type: "speech-started", itemId: e.item_id, audioStartMs: e.audio_start_ms });
-        return;
-      }
+      case "input_audio_buffer.speech_started":
       case "input_audio_buffer.speech_stopped": {
-        const e = read(speechStopped, event, bad);
-        if (e) channel.push({ type: "speech-stopped", itemId: e.item_id, audioEndMs: e.audio_end_ms });
+        const e = vadEvent(event, bad);
+        if (e) channel.push(e);
         return;
       }
       case "conversation.item.input_audio_transcription.delta": {

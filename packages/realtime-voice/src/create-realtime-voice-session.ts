@@ -1,7 +1,7 @@
 import { toBase64, toMulaw, type AudioInputOptions } from "./_audio-input.js";
 import { EventChannel, type RealtimeSessionBase } from "./_event-channel.js";
 import { RealtimeConnection, type ErrorEvent, type ServerEvent } from "./_realtime-connection.js";
-import { audioDelta, functionCallDone, read, responseCreated, responseDone, speechStarted, speechStopped, transcriptDelta, transcriptionCompleted, transcriptionDelta } from "./_server-events.js";
+import { audioDelta, functionCallDone, read, responseCreated, responseDone, transcriptDelta, transcriptionCompleted, transcriptionDelta, vadEvent, type VadEvent } from "./_server-events.js";
 import { openRealtimeSocket, type WebSocketConstructor } from "./_socket.js";
 import { checkTools, runTool, wireTools, type RealtimeTool, type ToolRun } from "./_voice-tools.js";
 import { ValidationError } from "@genesis/core";
@@ -40,8 +40,7 @@ export interface ResponseDoneEvent {
 
 /** What a voice session reports. */
 export type VoiceEvent =
-  | { type: "speech-started"; itemId: string; audioStartMs: number }
-  | { type: "speech-stopped"; itemId: string; audioEndMs: number }
+  | VadEvent
   /** Caller speech to text (only with `inputTranscription`). */
   | { type: "input-transcript-delta"; itemId: string; text: string }
   | { type: "input-transcript"; itemId: string; text: string }
@@ -113,14 +112,10 @@ export async function createRealtimeVoiceSession(options: RealtimeVoiceSessionOp
   const onEvent = (event: ServerEvent): void => {
     const bad = (detail: string): void => connection.badEvent(event.type, detail);
     switch (event.type) {
-      case "input_audio_buffer.speech_started": {
-        const e = read(speechStarted, event, bad);
-        if (e) channel.push({ type: "speech-started", itemId: e.item_id, audioStartMs: e.audio_start_ms });
-        return;
-      }
+      case "input_audio_buffer.speech_started":
       case "input_audio_buffer.speech_stopped": {
-        const e = read(speechStopped, event, bad);
-        if (e) channel.push({ type: "speech-stopped", itemId: e.item_id, audioEndMs: e.audio_end_ms });
+        const e = vadEvent(event, bad);
+        if (e) channel.push(e);
         return;
       }
       case "conversation.item.input_audio_transcription.delta": {

@@ -42,3 +42,4 @@ export { createRealtimeTranscriber } from "./create-realtime-transcriber.js";
 export type { RealtimeTranscriber, RealtimeTranscriberOptions, TranscriptionEvent } from "./create-realtime-transcriber.js";
 export { createRealtimeVoiceSession } from "./create-realtime-voice-session.js";
 export type { RealtimeVoiceSession, RealtimeVoiceSessionOptions, RealtimeTool, VoiceEvent, ResponseDoneEvent } from "./create-realtime-voice-session.js";
+export type { VadEvent } from "./_server-events.js";

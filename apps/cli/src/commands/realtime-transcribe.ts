@@ -1,7 +1,6 @@
-import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
 import type { CommandContext } from "../_context.js";
 import { assertKnownFlags, stringFlag, UsageError } from "../_args.js";
+import { readMulawFile } from "./_realtime-audio.js";
 
 /** Flags that take a value (for the argument parser). */
 export const valueFlags = ["model", "language", "prompt", "url"] as const;
@@ -29,7 +28,6 @@ prompt, silenceDurationMs (800), vadThreshold (0.5), apiKey}; flags win.
 API key: that apiKey, else models.providers.openai.apiKey, OPENAI_API_KEY or the stored key.
 Exit status: 0 transcribed (also when no speech was found), 1 failed, 2 usage error.`;
 
-const RAW_MULAW = new Set([".ulaw", ".pcmu", ".ul", ".mulaw"]);
 /** 100 ms of 8 kHz u-law per append: real-time-sized frames, sent as fast as the socket takes them. */
 const CHUNK = 800;
 /** Once all audio is out and every utterance is transcribed, this much quiet ends the run. */
@@ -54,19 +52,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const core = await import("@genesis/core/lite");
   const rt = await import("@genesis/realtime-voice");
   // Read and convert before connecting: a bad file costs no request.
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new core.GenesisError("audio_file_not_found", `audio file not found: ${file}`, { hint: "Check the path.", cause: error });
-    throw new core.GenesisError("audio_file_unreadable", `cannot read audio file ${file} (${code ?? "error"})`, { hint: "Pass the path of a readable audio file.", cause: error });
-  }
-  let audio: Uint8Array;
-  if (RAW_MULAW.has(extname(file).toLowerCase())) {
-    if (bytes.length === 0) throw new rt.RealtimeAudioFormatError({ message: `${file} is empty.`, format: "raw u-law", hint: "Check that the recording is not empty." });
-    audio = bytes;
-  } else audio = rt.wavToMulaw(bytes, file).audio;
+  const audio = await readMulawFile(file, core, rt);
 
   const { config } = await core.loadConfig({ env: ctx.env });
   const env = core.resolveEnv(config, ctx.env);

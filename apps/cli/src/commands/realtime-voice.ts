@@ -1,7 +1,8 @@
-import { readFile, stat, writeFile } from "node:fs/promises";
-import { dirname, extname, resolve } from "node:path";
+import { stat, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import type { CommandContext } from "../_context.js";
 import { assertKnownFlags, stringFlag, UsageError } from "../_args.js";
+import { readMulawFile } from "./_realtime-audio.js";
 
 /** Flags that take a value (for the argument parser). */
 export const valueFlags = ["in", "out", "instructions", "voice", "model", "url", "text"] as const;
@@ -38,7 +39,6 @@ OpenAI (key: that apiKey or AZURE_OPENAI_API_KEY).
 API key: that apiKey, else models.providers.openai.apiKey, OPENAI_API_KEY or the stored key.
 Exit status: 0 answered, 1 failed, 2 usage error.`;
 
-const RAW_MULAW = new Set([".ulaw", ".pcmu", ".ul", ".mulaw"]);
 /** 100 ms of 8 kHz u-law per append: real-time-sized frames, sent as fast as the socket takes them. */
 const CHUNK = 800;
 /** All audio sent and the VAD never heard speech: after this much quiet nothing will happen. */
@@ -81,7 +81,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   const core = await import("@genesis/core/lite");
   const rt = await import("@genesis/realtime-voice");
   // Check both ends before connecting: a bad file or output folder costs no request.
-  const audio = file === undefined ? undefined : await readAudio(file, core, rt);
+  const audio = file === undefined ? undefined : await readMulawFile(file, core, rt);
   const outDir = dirname(resolve(out));
   if (!(await stat(outDir).catch(() => undefined))?.isDirectory()) {
     throw new core.GenesisError("output_dir_missing", `cannot write ${out}: the folder ${outDir} does not exist`, { hint: "Create the folder first or pass another --out path." });
@@ -140,20 +140,6 @@ export async function run(ctx: CommandContext): Promise<number> {
 type Rt = typeof import("@genesis/realtime-voice");
 type Core = typeof import("@genesis/core/lite");
 type Session = Awaited<ReturnType<Rt["createRealtimeVoiceSession"]>>;
-
-async function readAudio(file: string, core: Core, rt: Rt): Promise<Uint8Array> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new core.GenesisError("audio_file_not_found", `audio file not found: ${file}`, { hint: "Check the path.", cause: error });
-    throw new core.GenesisError("audio_file_unreadable", `cannot read audio file ${file} (${code ?? "error"})`, { hint: "Pass the path of a readable audio file.", cause: error });
-  }
-  if (!RAW_MULAW.has(extname(file).toLowerCase())) return rt.wavToMulaw(bytes, file).audio;
-  if (bytes.length === 0) throw new rt.RealtimeAudioFormatError({ message: `${file} is empty.`, format: "raw u-law", hint: "Check that the recording is not empty." });
-  return bytes;
-}
 
 /** A canonical 44-byte-header WAV around mono 16-bit PCM. */
 function pcm16Wav(samples: Int16Array, rate: number): Buffer {
