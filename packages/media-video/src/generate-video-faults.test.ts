@@ -234,9 +234,14 @@ describe("waiting", () => {
 
   it("abort with the real sleep interrupts the wait at once", async () => {
     const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 30);
-    const error = await generateVideo({ prompt: "x" }, { ...h.options(), sleep: undefined, signal: controller.signal, pollIntervalMs: 60_000 }).catch((e: unknown) => e);
+    let started = 0;
+    // Abort once the job exists and the 60 s wait has begun, however slow the machine is.
+    const onProgress = () => {
+      if (started) return;
+      started = Date.now();
+      setTimeout(() => controller.abort(), 30);
+    };
+    const error = await generateVideo({ prompt: "x" }, { ...h.options(), sleep: undefined, signal: controller.signal, pollIntervalMs: 60_000, onProgress }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AbortError);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(h.emu.requests).toHaveLength(1);
