@@ -110,3 +110,47 @@ describe("crash consistency", () => {
     expect(readdirSync(dir)).toEqual(["state.json"]);
   });
 });
+
+describe("writeFileAtomic rename retries (Windows sharing violations)", () => {
+  const flaky = (failures: number, code: string) => {
+    let calls = 0;
+    const fn = async (from: string, to: string) => {
+      calls++;
+      if (calls <= failures) throw Object.assign(new Error(`${code}: operation not permitted, rename`), { code });
+      const { rename } = await import("node:fs/promises");
+      await rename(from, to);
+    };
+    return { fn, calls: () => calls };
+  };
+
+  it("retries EPERM/EBUSY until the rename goes through, then the new content is in place", async () => {
+    const target = join(dir, "profiles.json");
+    writeFileSync(target, "old");
+    const rename = flaky(3, "EBUSY");
+    await writeFileAtomic(target, "new", { rename: rename.fn, renameRetryMs: 2_000 });
+    expect(rename.calls()).toBe(4);
+    expect(readFileSync(target, "utf8")).toBe("new");
+    expect(readdirSync(dir)).toEqual(["profiles.json"]);
+  });
+
+  it("gives up after the budget with the original error, leaving the old file and no temp file", async () => {
+    const target = join(dir, "profiles.json");
+    writeFileSync(target, "old");
+    const rename = flaky(1_000, "EPERM");
+    const error = await writeFileAtomic(target, "new", { rename: rename.fn, renameRetryMs: 100 }).catch((e: unknown) => e);
+    expect((error as NodeJS.ErrnoException).code).toBe("EPERM");
+    expect(rename.calls()).toBeGreaterThan(1);
+    expect(readFileSync(target, "utf8")).toBe("old");
+    expect(readdirSync(dir)).toEqual(["profiles.json"]);
+  });
+
+  it("does not retry other errors, nor EPERM when no retry budget is set (POSIX default)", async () => {
+    const target = join(dir, "profiles.json");
+    const enoent = flaky(5, "ENOENT");
+    await expect(writeFileAtomic(target, "x", { rename: enoent.fn, renameRetryMs: 2_000 })).rejects.toMatchObject({ code: "ENOENT" });
+    expect(enoent.calls()).toBe(1);
+    const eperm = flaky(5, "EPERM");
+    await expect(writeFileAtomic(target, "x", { rename: eperm.fn, renameRetryMs: 0 })).rejects.toMatchObject({ code: "EPERM" });
+    expect(eperm.calls()).toBe(1);
+  });
+});

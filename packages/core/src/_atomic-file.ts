@@ -8,6 +8,33 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Mode for a parent directory this call creates. Default 0o700. */
   dirMode?: number;
+  /**
+   * How long to keep retrying a rename refused with EPERM, EACCES or EBUSY: on Windows a virus
+   * scanner or indexer briefly holding the target makes the rename fail although it would work
+   * a moment later. Default 2000 ms on Windows, 0 elsewhere (there those errors are final).
+   */
+  renameRetryMs?: number;
+  /** The rename to use (tests inject a flaky one). Default `fs.promises.rename`. */
+  rename?: (from: string, to: string) => Promise<void>;
+}
+
+const RETRYABLE_RENAME = new Set(["EPERM", "EACCES", "EBUSY"]);
+
+/** Rename, retrying transient refusals with growing waits (10, 20, 40... ms) until `budgetMs` is spent. */
+async function renameWithRetry(from: string, to: string, options: AtomicWriteOptions): Promise<void> {
+  const doRename = options.rename ?? rename;
+  const budgetMs = options.renameRetryMs ?? (process.platform === "win32" ? 2_000 : 0);
+  const started = Date.now();
+  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      await doRename(from, to);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "";
+      if (!RETRYABLE_RENAME.has(code) || Date.now() - started + wait > budgetMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 const TEMP_SUFFIX = ".tmp";
@@ -76,7 +103,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
+    await renameWithRetry(temp, path, options);
     renamed = true;
     await syncDir(dirname(path));
   } finally {
