@@ -1,6 +1,7 @@
 import type { GenesisError } from "@genesis/core";
 import { AbortError, ConnectTimeoutError } from "@genesis/transport";
 import type WebSocket from "ws";
+import { toBase64, toMulaw, type AudioInputOptions } from "./_audio-input.js";
 import { EventChannel } from "./_event-channel.js";
 import { RealtimeClosedError, RealtimeError, RealtimeProtocolError, RealtimeServerError, RealtimeStateError } from "./realtime-errors.js";
 
@@ -70,7 +71,7 @@ export class RealtimeConnection<E extends { type: string }> {
    * Resolves on the first `session.updated`; rejects with the server's error when the update is
    * refused, with RealtimeClosedError when the socket drops, or with ConnectTimeoutError after `timeoutMs`.
    */
-  waitForSessionUpdated(timeoutMs: number): Promise<void> {
+  private waitForSessionUpdated(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
         () => finish(new ConnectTimeoutError(timeoutMs, { transport: "websocket", hint: "No session.updated arrived: raise handshakeTimeoutMs, or check the endpoint speaks the GA Realtime protocol." })),
@@ -84,6 +85,27 @@ export class RealtimeConnection<E extends { type: string }> {
       };
       this.#setupWaiter = finish;
     });
+  }
+
+  /**
+   * Sends `session.update` and waits for the server to confirm it; on any failure (refusal,
+   * drop, timeout, abort) the socket is closed before the error is thrown.
+   */
+  async configure(session: Record<string, unknown>, timeoutMs: number): Promise<void> {
+    const ready = this.waitForSessionUpdated(timeoutMs);
+    this.send({ type: "session.update", session });
+    try {
+      await ready;
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  /** Appends caller audio (μ-law bytes, or PCM16 resampled and encoded); empty input sends nothing. */
+  appendAudio(audio: Uint8Array | Int16Array, options?: AudioInputOptions): void {
+    const bytes = toMulaw(audio, options);
+    if (bytes.length > 0) this.send({ type: "input_audio_buffer.append", audio: toBase64(bytes) });
   }
 
   /** Closes with 1000 and waits for the peer (terminates after a short grace). Idempotent. */

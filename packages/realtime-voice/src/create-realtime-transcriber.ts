@@ -1,4 +1,4 @@
-import { toBase64, toMulaw, type AudioInputOptions } from "./_audio-input.js";
+import type { AudioInputOptions } from "./_audio-input.js";
 import { EventChannel, type RealtimeSessionBase } from "./_event-channel.js";
 import { RealtimeConnection, type ErrorEvent, type ServerEvent } from "./_realtime-connection.js";
 import { read, transcriptionCompleted, transcriptionDelta, transcriptionFailed, vadEvent, type VadEvent } from "./_server-events.js";
@@ -100,10 +100,8 @@ export async function createRealtimeTranscriber(options: RealtimeTranscriberOpti
   const transcription: Record<string, string> = { model: settings.model };
   if (settings.language) transcription["language"] = settings.language;
   if (settings.prompt) transcription["prompt"] = settings.prompt;
-  const ready = connection.waitForSessionUpdated(settings.handshakeTimeoutMs);
-  connection.send({
-    type: "session.update",
-    session: {
+  await connection.configure(
+    {
       type: "transcription",
       audio: {
         input: {
@@ -113,24 +111,15 @@ export async function createRealtimeTranscriber(options: RealtimeTranscriberOpti
         },
       },
     },
-  });
-  try {
-    await ready;
-  } catch (error) {
-    await connection.close();
-    throw error;
-  }
+    settings.handshakeTimeoutMs,
+  );
   return {
     settings,
     get open() {
       return connection.open;
     },
     ended: connection.ended,
-    append(audio, audioOptions) {
-      const bytes = toMulaw(audio, audioOptions);
-      if (bytes.length === 0) return;
-      connection.send({ type: "input_audio_buffer.append", audio: toBase64(bytes) });
-    },
+    append: (audio, audioOptions) => connection.appendAudio(audio, audioOptions),
     commit: () => connection.send({ type: "input_audio_buffer.commit" }),
     clear: () => connection.send({ type: "input_audio_buffer.clear" }),
     on: (type, listener) => channel.on(type, listener),

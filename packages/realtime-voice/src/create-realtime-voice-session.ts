@@ -1,4 +1,4 @@
-import { toBase64, toMulaw, type AudioInputOptions } from "./_audio-input.js";
+import type { AudioInputOptions } from "./_audio-input.js";
 import { EventChannel, type RealtimeSessionBase } from "./_event-channel.js";
 import { RealtimeConnection, type ErrorEvent, type ServerEvent } from "./_realtime-connection.js";
 import { audioDelta, functionCallDone, read, responseCreated, responseDone, transcriptDelta, transcriptionCompleted, transcriptionDelta, vadEvent, type VadEvent } from "./_server-events.js";
@@ -207,14 +207,7 @@ export async function createRealtimeVoiceSession(options: RealtimeVoiceSessionOp
     session["tools"] = wireTools(tools);
     session["tool_choice"] = "auto";
   }
-  const ready = connection.waitForSessionUpdated(settings.handshakeTimeoutMs);
-  connection.send({ type: "session.update", session });
-  try {
-    await ready;
-  } catch (error) {
-    await connection.close();
-    throw error;
-  }
+  await connection.configure(session, settings.handshakeTimeoutMs);
 
   return {
     settings,
@@ -222,10 +215,7 @@ export async function createRealtimeVoiceSession(options: RealtimeVoiceSessionOp
       return connection.open;
     },
     ended: connection.ended,
-    sendAudio(audio, audioOptions) {
-      const bytes = toMulaw(audio, audioOptions);
-      if (bytes.length > 0) connection.send({ type: "input_audio_buffer.append", audio: toBase64(bytes) });
-    },
+    sendAudio: (audio, audioOptions) => connection.appendAudio(audio, audioOptions),
     commit: () => connection.send({ type: "input_audio_buffer.commit" }),
     sendText(text, textOptions = {}) {
       if (typeof text !== "string" || text.trim() === "") throw new ValidationError("sendText needs a non-empty string.", { path: "text", hint: "Pass the user's words as a string." });
