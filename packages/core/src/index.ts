@@ -49,3 +49,5 @@ export { openAuthStore } from "./auth-store.js";
 export type { AuthStore, AuthStoreOptions, AuthFile, AuthProfile, ApiKeyProfile, OAuthProfile } from "./auth-store.js";
 export { buildAuthSnapshot, resolveApiKey, PROVIDER_ENV_KEYS } from "./auth-snapshot.js";
 export type { AuthSnapshot, ApiKeySource, CredentialSources } from "./auth-snapshot.js";
+export { readImageInfo, sniffImageFormat, imageMime } from "./image-info.js";
+export type { ImageInfo, ImageFormat } from "./image-info.js";

@@ -1,9 +1,8 @@
-import { redactSecrets } from "@genesis/core";
+import { imageMime, redactSecrets } from "@genesis/core";
 import { AuthenticationError, SseDecoder, UsageLimitError, isUsageLimit, parseErrorBody, sendRequest, type ErrorBody } from "@genesis/transport";
 import { CODEX_SSE_BETA, codexResponsesUrl, type CodexCredentialManager, type CodexOAuthSettings } from "@genesis/codex-oauth";
 import { ImageGenerationError } from "./image-errors.js";
 import type { ImageRequest } from "./image-request.js";
-import { mimeOf } from "./_image-bytes.js";
 import type { HttpKnobs, RawImage } from "./_images-api.js";
 import type { ReferenceImage } from "./_reference-images.js";
 
@@ -24,7 +23,7 @@ export function codexImageBody(req: ImageRequest, refs: readonly ReferenceImage[
   if (req.background) tool.background = req.background;
   if (req.outputFormat) tool.output_format = req.outputFormat;
   const content: Record<string, unknown>[] = [{ type: "input_text", text: req.prompt }];
-  for (const ref of refs) content.push({ type: "input_image", detail: "auto", image_url: `data:${mimeOf(ref.format)};base64,${ref.data.toString("base64")}` });
+  for (const ref of refs) content.push({ type: "input_image", detail: "auto", image_url: `data:${imageMime(ref.format)};base64,${ref.data.toString("base64")}` });
   return {
     model: driver,
     instructions: INSTRUCTIONS,

@@ -47,12 +47,11 @@ export async function resolveImageRoute(input: {
   const modelId = assertImageModel(ref);
   const block = config.models?.providers?.["openai"];
   const explicit = Boolean(block?.apiKey?.trim() || block?.baseUrl?.trim());
-  const profile = input.codexInjected ? undefined : await input.store.get("openai-codex");
-  const signedIn = input.codexInjected || profile?.kind === "oauth";
-  if (signedIn && !explicit) {
-    return { kind: "codex", ref, modelId };
-  }
-  const key = resolveApiKey("openai", { file: await input.store.read(), env, config });
+  if (input.codexInjected && !explicit) return { kind: "codex", ref, modelId };
+  // One read of the auth store answers both questions (Codex sign-in, stored API key).
+  const file = await input.store.read();
+  if (file.profiles["openai-codex"]?.kind === "oauth" && !explicit) return { kind: "codex", ref, modelId };
+  const key = resolveApiKey("openai", { file, env, config });
   if (!key) {
     throw new ImageGenerationError("image_no_credentials", `No credentials for ${ref}: no OpenAI API key and no Codex sign-in.`, {
       hint: "Set OPENAI_API_KEY (or models.providers.openai.apiKey), or sign in with `genesis models auth login --provider openai-codex`.",

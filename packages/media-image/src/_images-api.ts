@@ -1,11 +1,10 @@
 import { z } from "zod";
-import { redactSecrets } from "@genesis/core";
+import { imageMime, redactSecrets } from "@genesis/core";
 import { joinUrl, sendRequest, type SleepFn } from "@genesis/transport";
 import { azureAuthHeaders, azureDeploymentUrl, resolveAzureApiVersion } from "@genesis/azure";
 import { ImageGenerationError } from "./image-errors.js";
 import type { ImageRequest } from "./image-request.js";
 import type { ImageRoute } from "./_image-route.js";
-import { mimeOf } from "./_image-bytes.js";
 import type { ReferenceImage } from "./_reference-images.js";
 
 /** One decoded image as a route returns it (bytes not yet checked or written). */
@@ -67,7 +66,7 @@ export async function callImagesApi(
   if (edit) {
     const form = new FormData();
     for (const [k, v] of Object.entries(body)) form.append(k, String(v));
-    for (const ref of refs) form.append("image[]", new Blob([new Uint8Array(ref.data)], { type: mimeOf(ref.format) }), ref.filename);
+    for (const ref of refs) form.append("image[]", new Blob([new Uint8Array(ref.data)], { type: imageMime(ref.format) }), ref.filename);
     payload = form;
   } else {
     headers["content-type"] = "application/json";

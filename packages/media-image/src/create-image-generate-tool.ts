@@ -1,5 +1,6 @@
 import { generateImages, type GenerateImagesOptions } from "./generate-images.js";
-import { MAX_IMAGE_COUNT, MAX_REFERENCE_IMAGES, type ImageRequestInput } from "./image-request.js";
+import type { ImageRequestInput } from "./image-request.js";
+import { IMAGE_GENERATE_TOOL_SPEC } from "./tool-spec.js";
 
 /** Per-call context the runtime passes (structurally the runtime's `ToolContext`). */
 export interface ImageToolContext {
@@ -21,28 +22,6 @@ export interface ImageGenerateTool {
 /** Options of {@link createImageGenerateTool}: those of `generateImages` minus per-call ones. */
 export type ImageGenerateToolOptions = Omit<GenerateImagesOptions, "signal" | "cwd">;
 
-/** JSON Schema of the tool's arguments (validated again with zod on every call). */
-export const IMAGE_GENERATE_PARAMETERS: Record<string, unknown> = {
-  type: "object",
-  additionalProperties: false,
-  required: ["prompt"],
-  properties: {
-    prompt: { type: "string", description: "What to draw (or, with image, how to change the reference)." },
-    model: { type: "string", description: "Model ref, default openai/gpt-image-2 (on Azure: openai/<deployment>)." },
-    size: { type: "string", description: "WIDTHxHEIGHT up to 3840x2160 (e.g. 1024x1024, 1536x1024, 3840x2160) or auto." },
-    count: { type: "integer", minimum: 1, maximum: MAX_IMAGE_COUNT, description: "How many images (default 1)." },
-    image: {
-      description: `Reference image path(s) for edit mode, up to ${MAX_REFERENCE_IMAGES}.`,
-      anyOf: [{ type: "string" }, { type: "array", items: { type: "string" }, minItems: 1, maxItems: MAX_REFERENCE_IMAGES }],
-    },
-    quality: { type: "string", enum: ["low", "medium", "high", "auto"] },
-    background: { type: "string", enum: ["transparent", "opaque", "auto"] },
-    outputFormat: { type: "string", enum: ["png", "jpeg", "webp"] },
-    aspectRatio: { type: "string", description: "W:H such as 16:9; only used on the Codex route (mapped to a size)." },
-    resolution: { type: "string", enum: ["1K", "2K", "4K"], description: "Only used on the Codex route (mapped to a size)." },
-  },
-};
-
 /**
  * Create the `image_generate` tool for an agent's tool registry. `execute` validates the
  * arguments (typed `ImageRequestError` naming the field), generates through the route the
@@ -51,10 +30,7 @@ export const IMAGE_GENERATE_PARAMETERS: Record<string, unknown> = {
  */
 export function createImageGenerateTool(options: ImageGenerateToolOptions = {}): ImageGenerateTool {
   return {
-    name: "image_generate",
-    description:
-      "Generate images with OpenAI GPT Image models (default gpt-image-2), or edit up to 5 reference images. Saves the files and returns their paths.",
-    parameters: IMAGE_GENERATE_PARAMETERS,
+    ...IMAGE_GENERATE_TOOL_SPEC,
     async execute(args, ctx) {
       // Strict function calling makes optional parameters nullable, so a model sends `null` for
       // "not given"; drop those. The rest is validated by generateImages (zod) before any I/O.

@@ -1,13 +1,12 @@
 import { z } from "zod";
 import { parseModelRef, redactSecrets } from "@genesis/core";
 import { ImageRequestError } from "./image-errors.js";
+import { MAX_IMAGE_COUNT, MAX_REFERENCE_IMAGES } from "./tool-spec.js";
+
+export { MAX_IMAGE_COUNT, MAX_REFERENCE_IMAGES };
 
 /** Default image model when neither the call nor `agents.defaults.imageGenerationModel.primary` names one. */
 export const DEFAULT_IMAGE_MODEL = "openai/gpt-image-2";
-/** Images per call (`count`). */
-export const MAX_IMAGE_COUNT = 4;
-/** Reference images per edit (`image`). */
-export const MAX_REFERENCE_IMAGES = 5;
 /** Largest output: 3840x2160 in either orientation (this is the long side). */
 export const MAX_LONG_SIDE = 3840;
 /** Largest output's short side (3840x2160). */

@@ -3,7 +3,8 @@
  * the OpenAI Images API (API key), the Codex Responses backend (Codex sign-in) or an Azure
  * deployment, with custom endpoints behind the SSRF guard.
  */
-export { createImageGenerateTool, IMAGE_GENERATE_PARAMETERS } from "./create-image-generate-tool.js";
+export { createImageGenerateTool } from "./create-image-generate-tool.js";
+export { IMAGE_GENERATE_PARAMETERS, IMAGE_GENERATE_TOOL_SPEC } from "./tool-spec.js";
 export type { ImageGenerateTool, ImageGenerateToolOptions, ImageToolContext } from "./create-image-generate-tool.js";
 export { generateImages } from "./generate-images.js";
 export type { GenerateImagesOptions, GenerateImagesResult, GeneratedImage } from "./generate-images.js";

@@ -1,5 +1,6 @@
 import { generateVideo, type GenerateVideoOptions } from "./generate-video.js";
-import { VIDEO_SECONDS, VIDEO_SIZES, type VideoRequest } from "./video-options.js";
+import type { VideoRequest } from "./video-options.js";
+import { VIDEO_GENERATE_TOOL_SPEC } from "./tool-spec.js";
 
 /** What the runtime passes to `execute` besides the arguments (structurally runtime's `ToolContext`). */
 export interface VideoToolContext {
@@ -22,30 +23,6 @@ export interface VideoGenerateTool {
 /** Options of {@link createVideoGenerateTool}: those of `generateVideo` except the per-call `cwd` and `signal`, which come from the tool context. */
 export type VideoGenerateToolOptions = Omit<GenerateVideoOptions, "cwd" | "signal">;
 
-const reference = (what: string) => ({ type: "string", description: what });
-
-/** JSON Schema of the tool's arguments. Optional fields may arrive as `null` on strict routes. */
-export const VIDEO_GENERATE_PARAMETERS: Record<string, unknown> = {
-  type: "object",
-  additionalProperties: false,
-  required: ["prompt"],
-  properties: {
-    prompt: { type: "string", description: "What the video shows: subject, action, camera, style." },
-    model: { type: "string", description: "Video model ref, e.g. openai/sora-2 (default) or openai/sora-2-pro." },
-    seconds: { type: "string", enum: [...VIDEO_SECONDS], description: "Clip length in seconds (default 4)." },
-    size: { type: "string", enum: [...VIDEO_SIZES], description: "Output WIDTHxHEIGHT. 1024x1792 and 1792x1024 need openai/sora-2-pro. Default 720x1280, or the reference image's size." },
-    image: reference("Path of one reference image (PNG/JPEG/WebP) to animate; it must have exactly the output size."),
-    images: { type: "array", items: { type: "string" }, description: "Reference images as a list (at most one reference in total)." },
-    video: reference("Id (video_...) of a video generated earlier, to edit it with the prompt."),
-    videos: { type: "array", items: { type: "string" }, description: "Videos to edit as a list (at most one reference in total)." },
-    thumbnail: { type: "boolean", description: "Also save the video's thumbnail image." },
-    aspectRatio: { type: "string", description: "Not supported by this provider (ignored with a warning); use size." },
-    resolution: { type: "string", description: "Not supported by this provider (ignored with a warning); use size." },
-    audio: { type: "boolean", description: "Not supported by this provider (ignored with a warning)." },
-    watermark: { type: "boolean", description: "Not supported by this provider (ignored with a warning)." },
-  },
-};
-
 function withoutNulls(args: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(args ?? {}).filter(([, value]) => value !== null));
 }
@@ -62,10 +39,7 @@ function withoutNulls(args: Record<string, unknown>): Record<string, unknown> {
  */
 export function createVideoGenerateTool(options: VideoGenerateToolOptions = {}): VideoGenerateTool {
   return {
-    name: "video_generate",
-    description:
-      "Generate a short video clip (OpenAI Sora) from a text prompt, optionally animating one reference image or editing one earlier generated video (by its video_... id). Saves an MP4 and returns its path.",
-    parameters: VIDEO_GENERATE_PARAMETERS,
+    ...VIDEO_GENERATE_TOOL_SPEC,
     async execute(args, ctx) {
       const result = await generateVideo(withoutNulls(args) as VideoRequest, { ...options, cwd: ctx.cwd, signal: ctx.signal });
       return JSON.stringify({

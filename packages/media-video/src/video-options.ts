@@ -1,13 +1,10 @@
 import { z } from "zod";
+import { VIDEO_SECONDS, VIDEO_SIZES } from "./tool-spec.js";
 
 /** The model used when neither the request nor `agents.defaults.videoGenerationModel.primary` names one. */
 export const DEFAULT_VIDEO_MODEL = "openai/sora-2";
 
-/** Clip lengths the Videos API accepts, as the strings it expects. */
-export const VIDEO_SECONDS = ["4", "8", "12"] as const;
-
-/** Every `WxH` the Videos API knows; the last two need a sora-2-pro model. */
-export const VIDEO_SIZES = ["720x1280", "1280x720", "1024x1792", "1792x1024"] as const;
+export { VIDEO_SECONDS, VIDEO_SIZES };
 
 /** Sizes a plain sora-2 model renders. */
 export const SORA_2_SIZES = ["720x1280", "1280x720"] as const;

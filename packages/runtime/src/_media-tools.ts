@@ -1,5 +1,5 @@
-import { createImageGenerateTool, IMAGE_GENERATE_PARAMETERS } from "@genesis/media-image";
-import { createVideoGenerateTool, VIDEO_GENERATE_PARAMETERS } from "@genesis/media-video";
+import { IMAGE_GENERATE_TOOL_SPEC } from "@genesis/media-image/tool-spec";
+import { VIDEO_GENERATE_TOOL_SPEC } from "@genesis/media-video/tool-spec";
 import type { AgentSnapshot } from "./_agent-env.js";
 import type { ToolDefinition } from "./tool-registry.js";
 
@@ -10,35 +10,25 @@ export interface MediaToolSource {
 }
 
 /**
- * `image_generate` and `video_generate`, reading config and credentials at call time (like a
- * turn does), so a `config set` or a new sign-in applies to the next call without a restart.
- * The heavy work lives in @genesis/media-image and @genesis/media-video; this only binds them
- * to the agent's environment.
+ * `image_generate` and `video_generate`. Offering them costs only their specs (zod-free entries);
+ * the packages that run them load on the first call. Config and credentials are read at call
+ * time, like a turn does, so a `config set` or a new sign-in applies without a restart.
  */
 export function mediaTools(source: MediaToolSource): ToolDefinition[] {
+  const injected = source.fetch ? { fetch: source.fetch } : {};
   const image: ToolDefinition = {
-    name: "image_generate",
-    description:
-      "Generate images from a text prompt, or edit up to 5 reference images (paths under the working directory). " +
-      "Default model openai/gpt-image-2; returns the written file paths as JSON.",
-    parameters: IMAGE_GENERATE_PARAMETERS,
+    ...IMAGE_GENERATE_TOOL_SPEC,
     async execute(args, ctx) {
-      const snap = await source.snapshot();
-      const tool = createImageGenerateTool({ config: snap.config, env: snap.env, authStore: snap.authStore, ...(source.fetch ? { fetch: source.fetch } : {}) });
-      return tool.execute(args, ctx);
+      const [{ createImageGenerateTool }, snap] = await Promise.all([import("@genesis/media-image"), source.snapshot()]);
+      return createImageGenerateTool({ config: snap.config, env: snap.env, authStore: snap.authStore, ...injected }).execute(args, ctx);
     },
   };
   const video: ToolDefinition = {
-    name: "video_generate",
-    description:
-      "Generate a short video (openai/sora-2 by default) from a prompt, animate one reference image, or edit one earlier video by id. " +
-      "Waits for the job and returns the written MP4 path as JSON.",
-    parameters: VIDEO_GENERATE_PARAMETERS,
+    ...VIDEO_GENERATE_TOOL_SPEC,
     async execute(args, ctx) {
-      const snap = await source.snapshot();
+      const [{ createVideoGenerateTool }, snap] = await Promise.all([import("@genesis/media-video"), source.snapshot()]);
       const authFile = await snap.authStore.read();
-      const tool = createVideoGenerateTool({ config: snap.config, env: snap.env, authFile, ...(source.fetch ? { fetch: source.fetch } : {}) });
-      return tool.execute(args, ctx);
+      return createVideoGenerateTool({ config: snap.config, env: snap.env, authFile, ...injected }).execute(args, ctx);
     },
   };
   return [image, video];
