@@ -29,15 +29,26 @@ export function splitWords(line: string): string[] {
   return words;
 }
 
-/** `key=value` pairs; values that read as JSON numbers, booleans or null become those. */
+/**
+ * `key=value` pairs; values that read as JSON numbers, booleans or null become those. A key given
+ * more than once becomes an array in order (`image=a.png image=b.png`), which is how a tool that
+ * takes a list (several reference images) is called from the prompt.
+ */
 export function parseToolArgs(words: readonly string[]): Record<string, unknown> {
   const args: Record<string, unknown> = {};
+  const repeated = new Set<string>();
   for (const word of words) {
     const eq = word.indexOf("=");
     if (eq <= 0) throw new UsageError(`expected key=value, got '${word}'`);
     const key = word.slice(0, eq);
     const raw = word.slice(eq + 1);
-    args[key] = /^(?:-?\d+(?:\.\d+)?|true|false|null)$/.test(raw) ? JSON.parse(raw) : raw;
+    const value: unknown = /^(?:-?\d+(?:\.\d+)?|true|false|null)$/.test(raw) ? JSON.parse(raw) : raw;
+    if (!Object.hasOwn(args, key)) args[key] = value;
+    else if (repeated.has(key)) (args[key] as unknown[]).push(value);
+    else {
+      repeated.add(key);
+      args[key] = [args[key], value];
+    }
   }
   return args;
 }
@@ -55,7 +66,7 @@ export const CHAT_HELP = [
   "/fast status|on|off     fast mode (priority processing) for this session; /fast default clears it",
   "/new, /reset            start a fresh session (picks up config changes)",
   "/model REF              switch this session's model",
-  "/tool NAME key=value    run a tool directly",
+  "/tool NAME key=value    run a tool directly (repeat a key for a list: image=a.png image=b.png)",
   "/exit                   leave (Ctrl-C aborts a running turn)",
 ].join("\n");
 
