@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openAuthStore } from "@genesis/core";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { EMULATOR_CODEX_MODELS, startEmulator, type Emulator } from "@genesis/testkit";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cliEntry, ensureBuilt } from "./_cli.js";
 const KEY = "sk-test-cli-models-0123456789";
 
@@ -43,7 +44,7 @@ async function freshHome(config?: string, track = true): Promise<string> {
   return dir;
 }
 
-async function signInCodex(dir: string): Promise<void> {
+async function signInCodex(dir: string, tokens = { access: "access-token-secret-abcdef", refresh: "refresh-token-secret-abcdef", accountId: "acct_cli" }): Promise<void> {
   await openAuthStore({ home: dir, env: {} }).update((current) => ({
     result: undefined,
     next: {
@@ -51,15 +52,24 @@ async function signInCodex(dir: string): Promise<void> {
       profiles: {
         ...current.profiles,
         "openai-codex": {
-          kind: "oauth", provider: "openai-codex", access: "access-token-secret-abcdef", refresh: "refresh-token-secret-abcdef",
-          accountId: "acct_cli", expiresAt: Date.now() + 3_600_000, updatedAt: Date.now(),
+          kind: "oauth", provider: "openai-codex", access: tokens.access, refresh: tokens.refresh,
+          accountId: tokens.accountId, expiresAt: Date.now() + 3_600_000, updatedAt: Date.now(),
         },
       },
     },
   }));
 }
 
-beforeAll(() => ensureBuilt(), 180_000);
+let emu: Emulator;
+/** Codex backend and issuer on the emulator, so a signed-in `models list` never leaves loopback. */
+let codexEnv: Record<string, string>;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  emu = await startEmulator();
+  codexEnv = { GENESIS_CODEX_BASE_URL: emu.codexBase, GENESIS_CODEX_AUTH_ISSUER: emu.authIssuer };
+}, 180_000);
+afterAll(() => emu?.close());
 
 afterEach(async () => {
   while (homes.length) await rm(homes.pop()!, { recursive: true, force: true });
@@ -70,7 +80,6 @@ describe("genesis models route", () => {
   const rows: { ref: string; config?: string; codex?: boolean; key?: boolean; expect: Record<string, unknown> }[] = [
     { ref: "openai/gpt-5.4", key: true, expect: { runtime: "pi", authKind: "api_key", endpointClass: "native-openai", ready: true } },
     { ref: "openai/gpt-5.4-mini", key: true, expect: { runtime: "pi", authKind: "api_key", endpointClass: "native-openai", ready: true } },
-    { ref: "openai/gpt-5.5", key: true, expect: { runtime: "pi", authKind: "api_key", ready: false } },
     { ref: "openai-codex/gpt-5.5", codex: true, expect: { runtime: "pi", runtimeLabel: "Genesis Pi Default", authKind: "codex_oauth", endpointClass: "native-codex", contextWindow: 1_000_000, contextTokens: 272_000, ready: true } },
     { ref: "openai/gpt-5.5", config: HARNESS, expect: { runtime: "codex", runtimeLabel: "OpenAI Codex", authKind: "codex_app_server", ready: true } },
     { ref: "openai-codex/gpt-5.5", config: HARNESS, codex: true, expect: { runtime: "pi", authKind: "codex_oauth" } },
@@ -140,7 +149,9 @@ describe("genesis models route", () => {
 describe("genesis models list", () => {
   it("shows usable models with context and auth, never the key", async () => {
     home = await freshHome();
-    const result = await genesis(["models", "list", "--provider", "openai"], { GENESIS_HOME: home, OPENAI_API_KEY: KEY });
+    // A key makes `models list` fetch the live /v1/models: point it at a closed loopback port so
+    // the test never leaves the machine (the live merge itself is tested in models-live.test.ts).
+    const result = await genesis(["models", "list", "--provider", "openai"], { GENESIS_HOME: home, OPENAI_API_KEY: KEY, OPENAI_BASE_URL: "http://127.0.0.1:9/v1" });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/openai\/gpt-5\.4\s+1050k\/272k\s+text,vision,reasoning,tools\s+api_key \(env\)/);
     expect(result.stdout).not.toContain("openai-codex/");
@@ -154,7 +165,7 @@ describe("genesis models list", () => {
     expect(before[0]).toMatchObject({ contextWindow: 1_000_000, contextTokens: 272_000, auth: { kind: "none", ready: false, blocker: "oauth_missing" } });
 
     await signInCodex(home);
-    const after = JSON.parse((await genesis(["models", "list", "--provider", "openai-codex", "--json"], { GENESIS_HOME: home })).stdout);
+    const after = JSON.parse((await genesis(["models", "list", "--provider", "openai-codex", "--json"], { GENESIS_HOME: home, ...codexEnv })).stdout);
     expect(after[0]).toMatchObject({ ref: "openai-codex/gpt-5.5", runtime: "pi", auth: { kind: "codex_oauth", ready: true } });
   });
 

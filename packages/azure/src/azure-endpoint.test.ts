@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { GenesisError } from "@genesis/core";
 import {
-  DEFAULT_AZURE_API_VERSION, azureAuthHeaders, azureDeploymentUrl, azureResourceBase, isAzureHost, resolveAzureApiVersion,
+  DEFAULT_AZURE_API_VERSION, azureAuthHeaders, azureDeploymentUrl, azureResourceBase, isAzureHost, isAzurePortalUrl, resolveAzureApiVersion,
 } from "./azure-endpoint.js";
 import { AzureConfigError } from "./azure-error.js";
 
@@ -100,5 +100,18 @@ describe("azureAuthHeaders", () => {
   it("a missing key is a typed error naming the fix", () => {
     expect(codeOf(() => azureAuthHeaders(undefined))).toBe("azure_missing_api_key");
     expect(codeOf(() => azureAuthHeaders(""))).toBe("azure_missing_api_key");
+  });
+});
+
+describe("isAzurePortalUrl", () => {
+  it("knows the web portals and leaves resource hosts alone", () => {
+    for (const url of ["https://portal.azure.com/#home", "https://ms.portal.azure.com/x", "https://ai.azure.com/build", "https://oai.azure.com/portal/abc"]) {
+      expect(isAzurePortalUrl(url), url).toBe(true);
+      expect(codeOf(() => azureResourceBase(url)), url).toBe("azure_invalid_base_url");
+    }
+    for (const url of ["https://res.openai.azure.com", "https://x.services.ai.azure.com", "https://notportal.azure.com.example", "::"]) {
+      expect(isAzurePortalUrl(url), url).toBe(false);
+    }
+    expect(azureResourceBase("https://x.services.ai.azure.com/openai")).toBe("https://x.services.ai.azure.com");
   });
 });

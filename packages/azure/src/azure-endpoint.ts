@@ -72,12 +72,35 @@ export function resolveAzureApiVersion(env: Record<string, string | undefined> =
   return raw;
 }
 
+// Web portals (Azure portal, Azure AI Foundry, Azure OpenAI Studio) show the resource but do
+// not serve the API; their URLs are a common paste mistake.
+const PORTAL_HOSTS = ["portal.azure.com", "ai.azure.com", "oai.azure.com"];
+
+/** True when `url` is an Azure web portal page rather than a resource endpoint. */
+export function isAzurePortalUrl(url: string | URL): boolean {
+  try {
+    const host = (typeof url === "string" ? new URL(url) : url).hostname.toLowerCase().replace(/\.$/, "");
+    // Tenant portals live under *.portal.azure.com; *.ai.azure.com holds real resources.
+    return PORTAL_HOSTS.includes(host) || host.endsWith(".portal.azure.com");
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The resource origin plus any path prefix a proxy adds, without a trailing `/openai`
- * (or `/openai/v1`), so both spellings users paste from the portal work.
+ * (or `/openai/v1`), so both spellings users paste from the portal work. Portal pages
+ * (`portal.azure.com`, `ai.azure.com`, `oai.azure.com`) and full deployment URLs are refused.
+ * @throws AzureConfigError `azure_invalid_base_url`.
  */
 export function azureResourceBase(baseUrl: string, field = "baseUrl"): string {
   const url = parseUrl(baseUrl, field);
+  if (isAzurePortalUrl(url)) {
+    throw new AzureConfigError("azure_invalid_base_url", `${field} is an Azure portal page (${url.hostname}), not the resource endpoint.`, {
+      field,
+      hint: "Copy the Endpoint shown under the resource's Keys and Endpoint page, e.g. https://<resource>.openai.azure.com.",
+    });
+  }
   // The portal also shows full operation URLs; a deployment path here would be doubled later.
   if (/\/openai\/deployments(?:\/|$)/i.test(url.pathname)) {
     throw new AzureConfigError("azure_invalid_base_url", `${field} points at a deployment (${url.origin}${url.pathname.slice(0, 80)}), not at the resource.`, {

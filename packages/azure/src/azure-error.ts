@@ -6,7 +6,8 @@ export type AzureErrorCode =
   | "azure_invalid_deployment"
   | "azure_invalid_api_version"
   | "azure_invalid_operation"
-  | "azure_missing_api_key";
+  | "azure_missing_api_key"
+  | "azure_unsupported_api";
 
 /**
  * An Azure OpenAI setting is unusable: a base URL that does not parse, a deployment name Azure

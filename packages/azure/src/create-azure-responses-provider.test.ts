@@ -142,4 +142,50 @@ describe("createAzureResponsesProvider (emulator /openai/v1/responses)", () => {
     expect(() => createAzureResponsesProvider({ baseUrl: "::", apiKey: KEY, deployment: "d" })).toThrow(AzureConfigError);
     expect(emu.requests.length).toBe(n);
   });
+
+  it("a rejected key carries an Azure hint naming where the key comes from", async () => {
+    emu.fault({ kind: "http-status", status: 401, times: 5 });
+    const provider = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "dep1", transport: "sse" });
+    const error = (await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "x" }] }, { sessionId: "s9" })).catch((e: unknown) => e)) as AuthenticationError;
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.code).toBe("auth_failed");
+    expect(error.status).toBe(401);
+    expect(error.hint).toContain("AZURE_OPENAI_API_KEY");
+    expect(error.hint).toContain('models.providers["azure-openai-responses"].apiKey');
+    expect(inspect(error)).not.toContain(KEY);
+    expect(inspect(provider)).toBe("AzureResponsesProvider { route: azure-openai-responses/dep1, key: [redacted] }");
+    await provider.close();
+  });
+
+  it("a missing key names the azure-openai-responses setting, not the image one", () => {
+    try {
+      createAzureResponsesProvider({ baseUrl: emu.url, deployment: "d", env: {} });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ code: "azure_missing_api_key", field: 'models.providers["azure-openai-responses"].apiKey' });
+      expect((error as AzureConfigError).hint).toContain("genesis onboard --auth-choice azure-openai");
+    }
+  });
+
+  it("a caller's newer route changes params only: Azure class, deployment and path stay", async () => {
+    const provider = createAzureResponsesProvider({ baseUrl: emu.url, apiKey: KEY, deployment: "dep1", transport: "sse" });
+    const newer = { provider: "azure-openai-responses", modelId: "other", endpointClass: "local" as const, api: "responses", baseUrl: "http://127.0.0.1:1", params: { responsesServerCompaction: true, responsesCompactThreshold: 9000 } };
+    await collect(provider.streamTurn({ input: [{ type: "message", role: "user", content: "x" }] }, { sessionId: "s10", route: newer }));
+    const rec = emu.requests.at(-1)!;
+    expect(rec.path).toBe("/openai/v1/responses");
+    expect(rec.body).toMatchObject({ model: "dep1", store: true, context_management: [{ type: "compaction", compact_threshold: 9000 }] });
+    await provider.close();
+  });
+
+  it("portal pages are refused with a hint pointing at the resource endpoint", () => {
+    for (const base of ["https://portal.azure.com/#home", "https://ai.azure.com/resource/deployments", "https://oai.azure.com/portal"]) {
+      try {
+        createAzureResponsesProvider({ baseUrl: base, apiKey: KEY, deployment: "d" });
+        expect.unreachable();
+      } catch (error) {
+        expect((error as AzureConfigError).code).toBe("azure_invalid_base_url");
+        expect((error as AzureConfigError).hint).toContain("https://<resource>.openai.azure.com");
+      }
+    }
+  });
 });

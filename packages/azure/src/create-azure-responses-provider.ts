@@ -1,6 +1,20 @@
+import { inspect } from "node:util";
 import { createOpenAIProvider, type OpenAIProvider, type OpenAIProviderOptions, type OpenAIRoute, type ShapingParams, type ShapingWebSearch } from "@genesis/openai";
-import { azureAuthHeaders, assertDeploymentName, azureResourceBase } from "./azure-endpoint.js";
+import { AuthenticationError } from "@genesis/transport";
+import { assertDeploymentName, azureResourceBase } from "./azure-endpoint.js";
 import { AzureConfigError } from "./azure-error.js";
+
+const KEY_FIELD = 'models.providers["azure-openai-responses"].apiKey';
+const KEY_HINT = `Use the resource key from the Azure portal (Keys and Endpoint): set ${KEY_FIELD} or AZURE_OPENAI_API_KEY, or run 'genesis onboard --auth-choice azure-openai'.`;
+
+/** Azure answers 401 for a wrong key and for a key of another resource; say where the key comes from. */
+function withAzureHint(error: unknown): unknown {
+  if (!(error instanceof AuthenticationError)) return error;
+  return new AuthenticationError(error.message, {
+    transport: error.transport, requestId: error.requestId, partial: error.partial, attempts: error.attempts, unsent: error.unsent,
+    serverCode: error.serverCode, cause: error, hint: `Azure rejected the key. ${KEY_HINT} The key must belong to the resource in baseUrl.`,
+  });
+}
 
 /** Options of {@link createAzureResponsesProvider}. */
 export interface AzureResponsesProviderOptions {
@@ -62,7 +76,8 @@ export function createAzureResponsesProvider(options: AzureResponsesProviderOpti
     });
   }
   const deployment = assertDeploymentName(options.deployment, "deployment");
-  const apiKey = azureAuthHeaders(options.apiKey ?? env.AZURE_OPENAI_API_KEY)["api-key"];
+  const apiKey = (options.apiKey ?? env.AZURE_OPENAI_API_KEY)?.trim();
+  if (!apiKey) throw new AzureConfigError("azure_missing_api_key", "No Azure OpenAI API key for azure-openai-responses.", { field: KEY_FIELD, hint: KEY_HINT });
   const route: OpenAIRoute = {
     ref: options.ref ?? `azure-openai-responses/${deployment}`,
     provider: "azure-openai-responses",
@@ -78,11 +93,34 @@ export function createAzureResponsesProvider(options: AzureResponsesProviderOpti
     ...(options.contextTokens !== undefined ? { contextTokens: options.contextTokens } : {}),
   };
   // The OpenAI provider keeps the key in closures and already redacts its inspect output.
-  return createOpenAIProvider({
+  const inner = createOpenAIProvider({
     route,
     apiKey,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.WebSocket ? { WebSocket: options.WebSocket } : {}),
     ...(options.transportOptions ? { transportOptions: options.transportOptions } : {}),
   });
+  const provider: OpenAIProvider = {
+    route,
+    shape: (request, sessionId) => inner.shape(request, sessionId),
+    streamTurn(request, opts) {
+      // A caller's newer route (e.g. after `/fast on`) only changes params; the Azure shape stays.
+      const forRoute = opts.route ? { ...opts.route, provider: route.provider, modelId: deployment, endpointClass: route.endpointClass, api: route.api, baseUrl: route.baseUrl } : undefined;
+      const stream = inner.streamTurn(request, { ...opts, ...(forRoute ? { route: forRoute } : {}) });
+      return {
+        async *[Symbol.asyncIterator]() {
+          try {
+            yield* stream;
+          } catch (error) {
+            throw withAzureHint(error);
+          }
+        },
+      };
+    },
+    warm: (sessionId, request) => inner.warm(sessionId, request).catch((error: unknown) => Promise.reject(withAzureHint(error))),
+    state: () => inner.state(),
+    close: () => inner.close(),
+  };
+  Object.defineProperty(provider, inspect.custom, { value: () => `AzureResponsesProvider { route: ${route.ref}, key: [redacted] }` });
+  return provider;
 }

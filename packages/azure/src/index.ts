@@ -10,3 +10,4 @@ export {
 export type { AzureOperation } from "./azure-endpoint.js";
 export { createAzureResponsesProvider, azureResponsesBaseUrl } from "./create-azure-responses-provider.js";
 export type { AzureResponsesProviderOptions } from "./create-azure-responses-provider.js";
+export { isAzurePortalUrl } from "./azure-endpoint.js";

@@ -11,6 +11,7 @@ import { AuthError, redactSecrets } from "@genesis/core";
  * - `account_mismatch`: the token belongs to another account than the one stored.
  * - `not_signed_in`: no openai-codex profile in the auth store.
  * - `save_failed`: sign-in worked but the store could not be written.
+ * - `revoke_*`: revoking a token failed (see `TokenRevokeError`); the local sign-out still happened.
  */
 export type CodexAuthErrorCode =
   | "oauth_state_mismatch"
@@ -31,7 +32,12 @@ export type CodexAuthErrorCode =
   | "refresh_transient"
   | "account_mismatch"
   | "not_signed_in"
-  | "save_failed";
+  | "save_failed"
+  | "revoke_bad_input"
+  | "revoke_rejected"
+  | "revoke_unavailable"
+  | "revoke_network_error"
+  | "revoke_aborted";
 
 /** Structured fields a {@link CodexAuthError} may carry. None of them is ever a secret. */
 export interface CodexAuthErrorFields {

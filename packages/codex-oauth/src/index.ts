@@ -5,7 +5,7 @@
 export { CodexAuthError, SIGN_IN_AGAIN_HINT } from "./codex-auth-error.js";
 export type { CodexAuthErrorCode, CodexAuthErrorFields } from "./codex-auth-error.js";
 export {
-  resolveCodexOAuthSettings, codexSettingsFromConfig, tokenUrl, codexResponsesUrl, CODEX_CLIENT_ID, DEFAULT_CODEX_ISSUER, DEFAULT_CODEX_BASE_URL,
+  resolveCodexOAuthSettings, codexSettingsFromConfig, tokenUrl, revokeTokenUrl, codexResponsesUrl, CODEX_CLIENT_ID, DEFAULT_CODEX_ISSUER, DEFAULT_CODEX_BASE_URL,
   DEFAULT_CALLBACK_PORT, FALLBACK_CALLBACK_PORT,
 } from "./oauth-config.js";
 export type { CodexOAuthSettings, CodexOAuthOverrides, CodexAuthConfigLike } from "./oauth-config.js";
@@ -24,8 +24,15 @@ export type { LoginProgress, ProgressStream } from "./login-progress.js";
 export { CodexCredentialManager } from "./credential-manager.js";
 export type { CodexCredentialStore, CredentialManagerOptions } from "./credential-manager.js";
 export { codexCredentialStore, CODEX_PROVIDER_ID } from "./codex-credential-store.js";
-export { signInWithCodex, signOutOfCodex } from "./sign-in.js";
+export type { DisplacedProfile } from "./codex-credential-store.js";
+export { signInWithCodex } from "./sign-in.js";
 export type { CodexSignInOptions, CodexSignInResult } from "./sign-in.js";
+export { signOutOfCodex, revokeStoredToken } from "./sign-out.js";
+export type { CodexSignOutOptions, CodexSignOutResult, CodexTokenRevocation, RevokeCallOptions } from "./sign-out.js";
+export { revokeToken, DEFAULT_REVOKE_TIMEOUT_MS, DEFAULT_REVOKE_MAX_RETRIES } from "./revoke-token.js";
+export type { RevokeTokenOptions } from "./revoke-token.js";
+export { TokenRevokeError } from "./token-revoke-error.js";
+export type { TokenRevokeErrorCode } from "./token-revoke-error.js";
 export { buildCodexRequestBody, codexWebSearchTool, isNativeCodexEndpoint, DEFAULT_CODEX_INSTRUCTIONS } from "./codex-request.js";
 export type { CodexTurnRequest, CodexInputItem, CodexToolSpec, CodexWebSearch } from "./codex-request.js";
 export { CodexRateLimitError, withCodexPlan } from "./codex-limit-error.js";
@@ -34,3 +41,5 @@ export type { CodexProvider, CodexProviderOptions, CodexTurn } from "./codex-pro
 export { codexCatalogRecovery, registerCodexCatalogRecovery, CODEX_GPT55_CONTEXT_WINDOW, CODEX_GPT55_CONTEXT_TOKENS } from "./catalog-recovery.js";
 export { createCodexStreamers } from "./codex-streamers.js";
 export type { CodexStreamersOptions, CodexModelStreamer, CodexRouteLike, CodexStreamerRequest } from "./codex-streamers.js";
+export { listCodexModels, codexModelsUrl, CodexModelsError, CODEX_CLIENT_VERSION, DEFAULT_CODEX_MODELS_TIMEOUT_MS } from "./codex-models.js";
+export type { CodexModelInfo, CodexModelsErrorCode, ListCodexModelsOptions } from "./codex-models.js";

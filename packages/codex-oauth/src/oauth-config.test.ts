@@ -1,6 +1,6 @@
 import { ConfigError, resolveRoute } from "@genesis/core";
 import { describe, expect, it } from "vitest";
-import { codexResponsesUrl, codexSettingsFromConfig, resolveCodexOAuthSettings } from "./oauth-config.js";
+import { codexResponsesUrl, codexSettingsFromConfig, resolveCodexOAuthSettings, revokeTokenUrl } from "./oauth-config.js";
 
 describe("resolveCodexOAuthSettings", () => {
   it("defaults to OpenAI's issuer, the Codex client id, port 1455 and the ChatGPT backend", () => {
@@ -56,5 +56,16 @@ describe("codexSettingsFromConfig", () => {
     const s = codexSettingsFromConfig(config, { GENESIS_CODEX_AUTH_ISSUER: "http://127.0.0.1:8", GENESIS_CODEX_CLIENT_ID: "app_env" });
     expect(s).toMatchObject({ issuer: "http://127.0.0.1:7", codexBaseUrl: "http://127.0.0.1:7/backend-api", clientId: "app_test", deviceVerificationUrl: "http://127.0.0.1:7/codex/device" });
     expect(codexSettingsFromConfig(undefined, { GENESIS_CODEX_CLIENT_ID: "app_env" }).clientId).toBe("app_env");
+  });
+});
+
+describe("revokeTokenUrl", () => {
+  it("follows the issuer by default and takes the option over GENESIS_CODEX_REVOKE_URL", () => {
+    expect(revokeTokenUrl(resolveCodexOAuthSettings({}, {}))).toBe("https://auth.openai.com/oauth/revoke");
+    expect(revokeTokenUrl(resolveCodexOAuthSettings({}, { GENESIS_CODEX_AUTH_ISSUER: "http://127.0.0.1:9/" }))).toBe("http://127.0.0.1:9/oauth/revoke");
+    const env = { GENESIS_CODEX_REVOKE_URL: "http://127.0.0.1:7/custom/revoke/" };
+    expect(revokeTokenUrl(resolveCodexOAuthSettings({}, env))).toBe("http://127.0.0.1:7/custom/revoke");
+    expect(revokeTokenUrl(resolveCodexOAuthSettings({ revokeUrl: "https://auth.example.com/revoke" }, env))).toBe("https://auth.example.com/revoke");
+    expect(() => resolveCodexOAuthSettings({}, { GENESIS_CODEX_REVOKE_URL: "file:///etc/passwd" })).toThrow(/revokeUrl/);
   });
 });

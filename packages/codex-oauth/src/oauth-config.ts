@@ -32,6 +32,8 @@ const settingsSchema = z.object({
   callbackPath: z.string().startsWith("/"),
   /** Page the user opens for the device-code flow. */
   deviceVerificationUrl: url,
+  /** Token revocation endpoint; when absent, `{issuer}/oauth/revoke` (see {@link revokeTokenUrl}). */
+  revokeUrl: url.optional(),
 });
 
 /** Every knob of Codex sign-in and the Codex backend, after defaults and overrides. */
@@ -45,7 +47,8 @@ export type CodexOAuthOverrides = Partial<z.input<typeof settingsSchema>>;
  *
  * Environment: `GENESIS_CODEX_AUTH_ISSUER` (issuer; the device page follows it),
  * `GENESIS_CODEX_BASE_URL` (Codex backend), `GENESIS_CODEX_CLIENT_ID`,
- * `GENESIS_CODEX_CALLBACK_PORT` (0 = pick any free port).
+ * `GENESIS_CODEX_CALLBACK_PORT` (0 = pick any free port), `GENESIS_CODEX_REVOKE_URL`
+ * (revocation endpoint; default `{issuer}/oauth/revoke`, following the issuer).
  * @throws ConfigError naming the bad field.
  */
 export function resolveCodexOAuthSettings(
@@ -66,6 +69,7 @@ export function resolveCodexOAuthSettings(
     redirectHost: "localhost",
     callbackPath: "/auth/callback",
     deviceVerificationUrl: `${issuer.replace(/\/+$/, "")}/codex/device`,
+    revokeUrl: env.GENESIS_CODEX_REVOKE_URL?.trim() || undefined,
     ...defined,
   };
   const parsed = settingsSchema.safeParse(raw);
@@ -99,6 +103,15 @@ export function codexSettingsFromConfig(config: CodexAuthConfigLike | undefined,
 /** `{issuer}/oauth/token`. */
 export function tokenUrl(s: Pick<CodexOAuthSettings, "issuer">): string {
   return `${s.issuer}/oauth/token`;
+}
+
+/**
+ * Where refresh tokens are revoked (RFC 7009): `settings.revokeUrl` when set (option or
+ * `GENESIS_CODEX_REVOKE_URL`, like Codex's `CODEX_REVOKE_TOKEN_URL_OVERRIDE`), else
+ * `{issuer}/oauth/revoke`, so pointing the issuer at an emulator moves revocation with it.
+ */
+export function revokeTokenUrl(s: Pick<CodexOAuthSettings, "issuer"> & { revokeUrl?: string | undefined }): string {
+  return s.revokeUrl ?? `${s.issuer}/oauth/revoke`;
 }
 
 /**

@@ -11,7 +11,9 @@ import { codexCredentialStore } from "./codex-credential-store.js";
 import { CodexCredentialManager } from "./credential-manager.js";
 import { loginWithDeviceCode } from "./device-login.js";
 import { resolveCodexOAuthSettings } from "./oauth-config.js";
+import { revokeToken } from "./revoke-token.js";
 import { signInWithCodex } from "./sign-in.js";
+import { signOutOfCodex } from "./sign-out.js";
 import { exchangeAuthorizationCode, refreshTokens } from "./token-client.js";
 import { fakeJwt, startOAuthPeer } from "./__fixtures__/oauth-peer.js";
 
@@ -115,6 +117,21 @@ describe("secret canaries", () => {
     peer.answer("/oauth/token", { status: 200, body: { access_token: fakeJwt({ accountId: "acct_c", exp: 2_000_000_000 }), refresh_token: C.refresh } });
     await capture("save failed", () => signInWithCodex({ method: "device", store: openAuthStore({ home, env: {} }), settings: settings(), onCode: () => {}, sleep: async () => {} }));
     seen.push({ label: "notices", text: notices.join("\n") });
+    // Revocation failures: the endpoint echoes every secret back; refused, unavailable, unreachable.
+    for (const status of [400, 401, 503]) {
+      peer.answer("/oauth/revoke", echo(status));
+      await capture(`revoke ${status}`, () => revokeToken({ settings: settings(), token: C.refresh, maxRetries: 0 }));
+    }
+    peer.answer("/oauth/revoke", { status: 0, reset: true });
+    await capture("revoke network", () => revokeToken({ settings: settings(), token: C.refresh, maxRetries: 0 }));
+    await capture("revoke bad input", () => revokeToken({ settings: settings(), token: `${C.refresh} ${C.code}` }));
+    // Logout with a failing revocation: the whole result (with its error) is what a caller prints.
+    await writeFile(store.path, JSON.stringify({ version: 1, profiles: { "openai-codex": { kind: "oauth", provider: "openai-codex", access, refresh: C.refresh, accountId: "acct_c", expiresAt: 1, updatedAt: 1 } } }));
+    peer.answer("/oauth/revoke", echo(401));
+    const signedOut = await signOutOfCodex(openAuthStore({ home, env: {} }), { settings: settings(), maxRetries: 0 });
+    expect(signedOut.revocation?.outcome).toBe("failed");
+    const revokeError = signedOut.revocation!.error!;
+    seen.push({ label: "sign-out result", text: `${inspect(signedOut, { depth: 6 })} ${JSON.stringify(signedOut)} ${revokeError.describe()}` });
 
     expect(seen.length).toBeGreaterThanOrEqual(18);
     for (const { label, text } of seen) {
@@ -123,5 +140,6 @@ describe("secret canaries", () => {
     // The errors stay useful without the secrets.
     expect(seen.find((s) => s.label === "save failed")!.text).toContain("Signed in, but the credentials could not be saved");
     expect(seen.find((s) => s.label === "refresh 401")!.text).toContain("invalid_grant");
+    expect(seen.find((s) => s.label === "revoke 401")!.text).toContain("revoke_rejected");
   });
 });

@@ -103,3 +103,23 @@ export const PROVIDER_COMPAT: Readonly<Record<string, CatalogCompat>> = {
 export const PROXY_COMPAT: CatalogCompat = {
   supportsStore: false, supportsStrictTools: false, supportsServiceTier: false, supportsPromptCacheKey: false,
 };
+
+/** An OpenAI-compatible gateway Genesis can reach without a `models.providers` block. */
+export interface BuiltinProxy {
+  /** Display name for explanations. */
+  label: string;
+  /** Default base URL (`models.providers.<id>.baseUrl` overrides it). */
+  baseUrl: string;
+  /** Env variable carrying the key (`models.providers.<id>.apiKey` overrides it). */
+  envKey: string;
+}
+
+/**
+ * Built-in OpenAI-compatible proxies: any model id routes through them (e.g.
+ * `openrouter/openai/gpt-5.5`, `opencode/gpt-5.5`) as `compat` endpoints, over Chat
+ * Completions unless config picks another `api`. OpenCode here is the Zen gateway.
+ */
+export const BUILTIN_PROXIES: Readonly<Record<string, BuiltinProxy>> = {
+  openrouter: { label: "OpenRouter", baseUrl: "https://openrouter.ai/api/v1", envKey: "OPENROUTER_API_KEY" },
+  opencode: { label: "OpenCode Zen", baseUrl: "https://opencode.ai/zen/v1", envKey: "OPENCODE_API_KEY" },
+};

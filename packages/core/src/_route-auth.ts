@@ -1,7 +1,7 @@
 import { PROVIDER_ENV_KEYS } from "./auth-snapshot.js";
 import { asDict, providerConfig, type RouteAuth, type RouteConfig } from "./_route-config.js";
 import type { EndpointClass } from "./_route-endpoint.js";
-import type { CatalogEntry } from "./catalog.js";
+import { builtinProxy, type CatalogEntry } from "./catalog.js";
 import type { ModelRef } from "./model-ref.js";
 import type { RouteBlocker, RuntimeId } from "./route.js";
 
@@ -46,7 +46,11 @@ export function authBlockers(input: {
     out.push({ code: "base_url_missing", message: `${ref.ref} has no base URL.`, hint: `Set models.providers["${provider}"].baseUrl.` });
   }
   if (authKind === "none" && provider !== "openai-codex" && endpointClass !== "local") {
-    const env = provider === "azure-openai-responses" ? "AZURE_OPENAI_API_KEY" : provider === "openai" ? "OPENAI_API_KEY" : `models.providers["${provider}"].apiKey`;
+    const proxy = builtinProxy(provider);
+    const env = provider === "azure-openai-responses" ? "AZURE_OPENAI_API_KEY"
+      : provider === "openai" ? "OPENAI_API_KEY"
+      : proxy ? `${proxy.envKey} or models.providers["${provider}"].apiKey`
+      : `models.providers["${provider}"].apiKey`;
     const hint = provider === "openai" && findCodexSignIn(input.auth)
       ? `use openai-codex/${ref.model} or set OPENAI_API_KEY`
       : provider === "openai" ? "Set OPENAI_API_KEY or run 'genesis onboard --auth-choice openai-api-key'." : `Set ${env}.`;
@@ -60,11 +64,15 @@ export function authBlockers(input: {
       hint: `For chat/Responses on Azure use azure-openai-responses/<deployment> with models.providers["azure-openai-responses"].baseUrl and apiKey.`,
     });
   }
-  if (input.runtime === "pi" && provider === "openai" && !model.apiEnabled && authKind === "api_key" && /^api\.openai\.com$/i.test(hostOf(baseUrl))) {
+  // The public API (or an endpoint config forces to behave like it) is what does not serve it yet.
+  const publicApi = endpointClass === "native-openai" || /^api\.openai\.com$/i.test(hostOf(baseUrl));
+  if (input.runtime === "pi" && provider === "openai" && !model.apiEnabled && authKind === "api_key" && publicApi) {
     out.push({
       code: "model_not_api_enabled",
       message: `${ref.ref} is not enabled on the public OpenAI API yet.`,
-      hint: `Use openai-codex/${ref.model} (Codex sign-in), set agents.defaults.embeddedHarness.runtime to "codex", or pick an API model such as openai/gpt-5.4.`,
+      hint: `Use openai-codex/${ref.model} (Codex sign-in), set agents.defaults.embeddedHarness.runtime to "codex", or pick an API model such as openai/gpt-5.4. `
+        + `Once OpenAI serves it to your key ('genesis models list --provider openai' shows it as listed), `
+        + `declare it under models.providers.openai.models (e.g. [{ id: "${ref.model}" }]) to use it now.`,
     });
   }
   return out;

@@ -22,6 +22,7 @@ export const PROVIDER_ENV_KEYS: Readonly<Record<string, string>> = Object.freeze
   openai: "OPENAI_API_KEY",
   "azure-openai-responses": "AZURE_OPENAI_API_KEY",
   openrouter: "OPENROUTER_API_KEY",
+  opencode: "OPENCODE_API_KEY",
 });
 
 /** Inputs of {@link resolveApiKey} and {@link buildAuthSnapshot}. */

@@ -1,10 +1,11 @@
 import {
-  BUILTIN_ROWS, EXCLUDED_REFS, GENERIC_GPT5_CAPS, GENERIC_TEXT_CAPS, PROVIDER_COMPAT, PROXY_COMPAT,
+  BUILTIN_PROXIES, BUILTIN_ROWS, EXCLUDED_REFS, GENERIC_GPT5_CAPS, GENERIC_TEXT_CAPS, PROVIDER_COMPAT, PROXY_COMPAT,
 } from "./_catalog-data.js";
 import { providerConfig, type ModelConfigView, type RouteAuth, type RouteConfig } from "./_route-config.js";
 import { RouteError } from "./errors.js";
 import { isGpt5ModelId, type ModelRef } from "./model-ref.js";
 import { closeMatches } from "./_close-matches.js";
+import type { LiveModel } from "./_catalog-live.js";
 
 /** What a model can do. `image` = image generation/editing, `vision` = image input. */
 export interface ModelCapabilities {
@@ -82,7 +83,7 @@ export type CatalogRecovery = (request: CatalogRecoveryRequest) => Omit<CatalogE
 /** A set of catalog rows plus per-provider recovery hooks. */
 export interface ModelCatalog {
   readonly entries: readonly CatalogEntry[];
-  /** Provider ids with at least one row or a recovery hook. */
+  /** Provider ids with at least one row or a recovery hook, plus the built-in proxies (`openrouter`, `opencode`). */
   providers(): string[];
   /** The row for `provider/id`, ignoring config and recovery. */
   get(provider: string, id: string): CatalogEntry | undefined;
@@ -115,7 +116,7 @@ export function createCatalog(options: { entries?: readonly CatalogEntry[]; reco
   const hook = (provider: string) => own[provider] ?? registered.get(provider);
   return {
     entries,
-    providers: () => [...new Set([...entries.map((e) => e.provider), ...Object.keys(own), ...registered.keys()])],
+    providers: () => [...new Set([...entries.map((e) => e.provider), ...Object.keys(own), ...registered.keys(), ...Object.keys(BUILTIN_PROXIES)])],
     get: (provider, id) => byRef.get(`${provider}/${id}`),
     recover(request) {
       const row = hook(request.provider)?.(request);
@@ -138,7 +139,10 @@ export function excludedRef(ref: string): { why: string; hint: string } | undefi
 }
 
 function withConfig(entry: CatalogEntry, row: ModelConfigView): CatalogEntry {
-  const merged: CatalogEntry = { ...entry, configured: true };
+  // Declaring a model under models.providers is the user asserting their endpoint serves it,
+  // which is how a catalog row not yet on the public API (openai/gpt-5.5) is switched on.
+  const merged: CatalogEntry = { ...entry, configured: true, apiEnabled: true };
+  if (!entry.apiEnabled) merged.note = `Declared under models.providers.${entry.provider}.models, so Genesis treats it as served by the API.`;
   if (row.contextWindow !== undefined) merged.contextWindow = row.contextWindow;
   if (row.name !== undefined) merged.name = row.name;
   if (row.maxTokens !== undefined) merged.maxOutputTokens = row.maxTokens;
@@ -173,11 +177,14 @@ export interface CatalogContext {
   auth?: RouteAuth | undefined;
   /** Defaults to {@link defaultCatalog}. */
   catalog?: ModelCatalog | undefined;
+  /** A live listing already fetched; an id it lists that nothing else knows becomes a `live` row. */
+  live?: readonly LiveModel[] | undefined;
 }
 
 /**
  * The effective row for `provider/modelId`: the catalog row merged with its config row,
- * else a config-only row, else a recovered row, else undefined. Excluded refs are not
+ * else a config-only row, else a recovered row, else a row synthesized from `context.live`
+ * when the live listing has it, else undefined. Excluded refs are not
  * checked here (see {@link requireModel}).
  */
 export function lookupModel(provider: string, modelId: string, context: CatalogContext = {}): CatalogEntry | undefined {
@@ -186,14 +193,22 @@ export function lookupModel(provider: string, modelId: string, context: CatalogC
   const base = catalog.get(provider, modelId);
   if (base) return configRow ? withConfig(base, configRow) : base;
   if (configRow) return withConfig(synthesizeEntry(provider, modelId, "config"), configRow);
-  return catalog.recover({ provider, modelId, config: context.config, auth: context.auth });
+  const recovered = catalog.recover({ provider, modelId, config: context.config, auth: context.auth });
+  if (recovered) return recovered;
+  const listed = context.live?.find((m) => m.provider === provider && m.id === modelId);
+  if (!listed) return undefined;
+  const row = synthesizeEntry(provider, modelId, "live");
+  if (listed.contextWindow !== undefined) row.contextWindow = listed.contextWindow;
+  if (listed.name) row.name = listed.name;
+  return row;
 }
 
 /**
  * Like {@link lookupModel} but throws {@link RouteError}: `model_excluded` for refs Genesis
  * refuses, `unknown_model` (with close matches) on a known provider, `unknown_provider`
  * for a provider with neither catalog rows nor a `models.providers` block. A configured
- * provider that is not in the catalog (an OpenAI-compatible proxy) accepts any model id.
+ * provider that is not in the catalog (an OpenAI-compatible proxy) accepts any model id, and
+ * so do the built-in proxies (`openrouter/openai/gpt-5.5`, `opencode/gpt-5.5`).
  */
 export function requireModel(ref: ModelRef, context: CatalogContext = {}): CatalogEntry {
   const excluded = excludedRef(ref.ref);
@@ -206,7 +221,7 @@ export function requireModel(ref: ModelRef, context: CatalogContext = {}): Catal
   const known = catalog.entries.filter((e) => e.provider === ref.provider).map((e) => e.id);
   const configured = providerConfig(context.config, ref.provider);
   if (known.length === 0) {
-    if (configured) return synthesizeEntry(ref.provider, ref.model, "generic");
+    if (configured || BUILTIN_PROXIES[ref.provider]) return synthesizeEntry(ref.provider, ref.model, "generic");
     const providers = catalog.providers();
     const near = closeMatches(ref.provider, providers);
     throw new RouteError("unknown_provider", `Unknown provider "${ref.provider}" in ${ref.ref}.`, {
@@ -250,6 +265,14 @@ export function listCatalog(context: CatalogContext & { provider?: string } = {}
     }
   }
   return out;
+}
+
+/**
+ * The built-in OpenAI-compatible proxy for `provider` (`openrouter`, `opencode`): label,
+ * default base URL and key env variable. Undefined for any other provider.
+ */
+export function builtinProxy(provider: string): { label: string; baseUrl: string; envKey: string } | undefined {
+  return BUILTIN_PROXIES[provider];
 }
 
 export { closeMatches };

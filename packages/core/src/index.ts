@@ -51,3 +51,6 @@ export { buildAuthSnapshot, resolveApiKey, PROVIDER_ENV_KEYS } from "./auth-snap
 export type { AuthSnapshot, ApiKeySource, CredentialSources } from "./auth-snapshot.js";
 export { readImageInfo, sniffImageFormat, imageMime } from "./image-info.js";
 export type { ImageInfo, ImageFormat } from "./image-info.js";
+export { builtinProxy } from "./catalog.js";
+export { isPluginEnabled, assertPluginEnabled, pluginEnabledPath } from "./plugin-gate.js";
+export type { BundledPluginId } from "./plugin-gate.js";

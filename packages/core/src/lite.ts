@@ -28,3 +28,6 @@ export { explainRoute, routeToJson } from "./explain-route.js";
 export { openAuthStore } from "./auth-store.js";
 export type { AuthStore } from "./auth-store.js";
 export { resolveApiKey, PROVIDER_ENV_KEYS } from "./auth-snapshot.js";
+export { builtinProxy } from "./catalog.js";
+export { isPluginEnabled, assertPluginEnabled, pluginEnabledPath } from "./plugin-gate.js";
+export type { BundledPluginId } from "./plugin-gate.js";

@@ -13,7 +13,7 @@ describe("GPT-5 overlay", () => {
 
   it("always carries the tagged behaviour contract", () => {
     const { behaviorContract } = buildGpt5Overlay({ personality: "off" });
-    for (const tag of ["persona", "execution_safety", "tool_discipline", "output_shape", "completion", "verification"]) {
+    for (const tag of ["persona", "execution_safety", "tool_discipline", "output_shape", "completion", "verification", "heartbeat"]) {
       expect(behaviorContract).toContain(`<${tag}>`);
       expect(behaviorContract).toContain(`</${tag}>`);
     }
@@ -38,5 +38,23 @@ describe("GPT-5 overlay", () => {
     const overlay = overlayForRoute(resolveRoute({ ref: "openai/gpt-5.4", auth, config }));
     expect(overlay?.friendlyStyle).toBeUndefined();
     expect(overlay?.behaviorContract).toContain("<verification>");
+  });
+
+  it("carries the heartbeat guidance for GPT-5 routes on both runtimes, never for GPT-4.x", () => {
+    const auth = { apiKeys: { openai: { source: "env" } } };
+    const heartbeat = /<heartbeat>\n(- .+\n)+<\/heartbeat>/;
+    for (const personality of ["friendly", "off"]) {
+      const { behaviorContract, text } = buildGpt5Overlay({ personality });
+      expect(behaviorContract).toMatch(heartbeat);
+      expect(text).toMatch(heartbeat);
+      // Progress notes during long work, and they must not become permission stops.
+      expect(behaviorContract).toMatch(/<heartbeat>[^]*progress[^]*checkpoints[^]*permission[^]*<\/heartbeat>/);
+    }
+    const codex = { agents: { defaults: { embeddedHarness: { runtime: "codex" } } } };
+    for (const config of [undefined, codex]) {
+      expect(overlayForRoute(resolveRoute({ ref: "openai/gpt-5.4", auth, config }))?.text).toMatch(heartbeat);
+      expect(overlayForRoute(resolveRoute({ ref: "openai/gpt-4.1", auth, config }))).toBeUndefined();
+    }
+    expect(resolveRoute({ ref: "openai/gpt-5.4", auth, config: codex }).runtime).toBe("codex");
   });
 });

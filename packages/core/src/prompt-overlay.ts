@@ -3,7 +3,11 @@ import { ValidationError } from "./errors.js";
 import { isGpt5ModelId, tryParseModelRef } from "./model-ref.js";
 import type { Route } from "./route.js";
 
-/** The GPT-5 prompt contribution, split into its two layers plus the joined text. */
+/**
+ * The GPT-5 prompt contribution, split into its two layers plus the joined text. The behaviour
+ * contract carries the tagged sections persona, execution_safety, tool_discipline, output_shape,
+ * completion, verification and heartbeat (brief progress notes during long work).
+ */
 export interface Gpt5Overlay {
   /** Always present for GPT-5-family models. */
   behaviorContract: string;
@@ -51,6 +55,13 @@ const CONTRACT_SECTIONS: readonly [tag: string, lines: readonly string[]][] = [
   ["verification", [
     "Before saying a task is done, check the outcome the way a reviewer would: run the test, re-read the file, or query the state you changed.",
     "Report what you verified and how. If you could not verify something, say so plainly instead of implying it worked.",
+  ]],
+  // Long tool-driven turns look frozen from the outside; a short heartbeat at each checkpoint
+  // tells the user the agent is alive and where it is, without turning into a request for leave.
+  ["heartbeat", [
+    "During long or multi-step work, send a brief progress note at natural checkpoints: after finishing a step, before a slow command, or when the plan changes.",
+    "Keep each note to a sentence or two: what you just did and what you are doing next. Do not repeat earlier notes or narrate every tool call.",
+    "A progress note is not a pause. Keep working after it, and do not stop to ask permission for routine steps that are already part of the task.",
   ]],
 ];
 

@@ -1,14 +1,14 @@
 import { authBlockers, findApiKey, findCodexSignIn, type AuthKind, type KeySource } from "./_route-auth.js";
 import { asString, effectiveEnv, providerConfig, type RouteAuth, type RouteConfig } from "./_route-config.js";
-import {
-  DEFAULT_CODEX_BASE_URL, DEFAULT_OPENAI_BASE_URL, ENDPOINT_CLASSES, classifyEndpoint, parseBaseUrl, type EndpointClass,
-} from "./_route-endpoint.js";
+import { pickBaseUrl, pickEndpointClass } from "./_route-base-url.js";
+import type { EndpointClass } from "./_route-endpoint.js";
 import { layerParams, type Personality, type RouteParams, type RouteReason, type ServiceTier, type TransportMode } from "./_route-params.js";
 import { resolveRouteTail } from "./_route-tail.js";
 import { resolveWebSearch, type RouteWebSearch } from "./_route-web-search.js";
-import { requireModel, type CatalogEntry, type ModelCatalog } from "./catalog.js";
+import { builtinProxy, defaultCatalog, requireModel, type CatalogEntry, type LiveModel, type ModelCatalog } from "./catalog.js";
 import { RouteError } from "./errors.js";
 import { parseModelRef, type ModelRef } from "./model-ref.js";
+import { isPluginEnabled, pluginDisabledText } from "./plugin-gate.js";
 
 /** `pi` = Genesis's embedded runner; `codex` = the Codex app-server harness. */
 export type RuntimeId = "pi" | "codex";
@@ -77,6 +77,12 @@ export interface ResolveRouteOptions {
   env?: Record<string, string | undefined> | undefined;
   /** Default: the built-in catalog plus registered recovery hooks. */
   catalog?: ModelCatalog | undefined;
+  /**
+   * A live model listing already fetched for this provider (`GET /v1/models`, Codex
+   * `/models`). A model it lists counts as served by the API, which lifts the
+   * `model_not_api_enabled` blocker of a catalog row such as `openai/gpt-5.5`.
+   */
+  live?: readonly LiveModel[] | undefined;
 }
 
 /** `/status` labels per runtime. */
@@ -113,61 +119,6 @@ function pickRuntime(ref: ModelRef, model: CatalogEntry, config: RouteConfig | u
 }
 
 /**
- * The Codex backend may be written as `.../backend-api`, `.../backend-api/codex` or the full
- * `.../codex/responses` (the same forms @genesis/codex-oauth accepts); routes carry `.../codex`.
- */
-function codexBase(url: string): string {
-  const base = url.trim().replace(/\/+$/, "");
-  if (base.endsWith("/codex/responses")) return base.slice(0, -"/responses".length);
-  return base.endsWith("/codex") ? base : `${base}/codex`;
-}
-
-function pickBaseUrl(provider: string, config: RouteConfig | undefined, env: Record<string, string | undefined>, reasons: RouteReason[]): string {
-  const fromConfig = providerConfig(config, provider)?.baseUrl;
-  const say = (value: string, why: string) => (reasons.push({ field: "baseUrl", value, why }), value);
-  if (fromConfig) return say(fromConfig, `config models.providers["${provider}"].baseUrl`);
-  if (provider === "openai" && env.OPENAI_BASE_URL) return say(env.OPENAI_BASE_URL, "env OPENAI_BASE_URL");
-  if (provider === "openai") return say(DEFAULT_OPENAI_BASE_URL, "default OpenAI Platform API");
-  if (provider === "openai-codex") {
-    const backend = asString(config?.auth?.openaiCodex?.codexBaseUrl);
-    if (backend) return say(codexBase(backend), "config auth.openaiCodex.codexBaseUrl");
-    if (env.GENESIS_CODEX_BASE_URL) return say(codexBase(env.GENESIS_CODEX_BASE_URL), "env GENESIS_CODEX_BASE_URL");
-    return say(DEFAULT_CODEX_BASE_URL, "default ChatGPT/Codex backend");
-  }
-  if (provider === "azure-openai-responses" && env.AZURE_OPENAI_ENDPOINT) return say(env.AZURE_OPENAI_ENDPOINT, "env AZURE_OPENAI_ENDPOINT");
-  if (provider === "openrouter") return say("https://openrouter.ai/api/v1", "default OpenRouter endpoint");
-  return say("", `no base URL: set models.providers["${provider}"].baseUrl`);
-}
-
-function pickEndpointClass(provider: string, baseUrl: string, config: RouteConfig | undefined, reasons: RouteReason[]): EndpointClass {
-  const forced = providerConfig(config, provider)?.endpointClass;
-  if (forced !== undefined) {
-    if (!(ENDPOINT_CLASSES as readonly string[]).includes(forced)) {
-      throw new RouteError("invalid_param", `models.providers["${provider}"].endpointClass: unknown class "${forced}"`, {
-        hint: `Use one of ${ENDPOINT_CLASSES.join(", ")}.`,
-      });
-    }
-    reasons.push({ field: "endpointClass", value: forced, why: `config models.providers["${provider}"].endpointClass overrides host detection` });
-    return forced as EndpointClass;
-  }
-  if (baseUrl === "") {
-    reasons.push({ field: "endpointClass", value: "compat", why: "no base URL to classify" });
-    return "compat";
-  }
-  const url = parseBaseUrl(baseUrl, `base URL for ${provider}`);
-  const value = classifyEndpoint(url);
-  const why: Record<EndpointClass, string> = {
-    "native-openai": "host is api.openai.com",
-    "native-codex": "host is chatgpt.com/backend-api",
-    azure: "host ends with an Azure OpenAI suffix",
-    local: `${url.hostname} is a loopback/private host (set models.providers["${provider}"].endpointClass to force native shaping)`,
-    compat: `${url.hostname} is not a known OpenAI host; treated as an OpenAI-compatible proxy`,
-  };
-  reasons.push({ field: "endpointClass", value, why: why[value] });
-  return value;
-}
-
-/**
  * Resolve how a request for `ref` goes out. Pure: the same inputs always give the same
  * route, and nothing is read from disk, network or `process`.
  *
@@ -180,9 +131,15 @@ export function resolveRoute(options: ResolveRouteOptions): Route {
   const { config, auth, session } = options;
   const ref = typeof options.ref === "string" ? parseModelRef(options.ref) : options.ref;
   const env = effectiveEnv(config, options.env);
-  const model = requireModel(ref, { config, auth, catalog: options.catalog });
+  let model = requireModel(ref, { config, auth, catalog: options.catalog, live: options.live });
   const reasons: RouteReason[] = [];
-  reasons.push({ field: "model", value: ref.ref, why: model.source === "builtin" ? (model.configured ? "built-in catalog row, with config overrides" : "built-in catalog row") : `${model.source} row` });
+  reasons.push({ field: "model", value: ref.ref, why: modelWhy(ref, model) });
+  if (!model.apiEnabled && options.live?.some((m) => m.provider === ref.provider && m.id === ref.model)) {
+    model = { ...model, apiEnabled: true, note: `The live ${ref.provider} model listing includes it, so it is served by the API.` };
+    reasons.push({ field: "apiEnabled", value: "true", why: `the live ${ref.provider} model listing includes ${ref.model}` });
+  } else if (model.configured && (options.catalog ?? defaultCatalog()).get(ref.provider, ref.model)?.apiEnabled === false) {
+    reasons.push({ field: "apiEnabled", value: "true", why: `declared under models.providers.${ref.provider}.models (you assert the endpoint serves it)` });
+  }
 
   const runtime = pickRuntime(ref, model, config, session, reasons);
   const blockers: RouteBlocker[] = [];
@@ -235,6 +192,12 @@ export function resolveRoute(options: ResolveRouteOptions): Route {
 
   const tail = resolveRouteTail({ ref, model, runtime, endpointClass, api, params, config, providerBlock: providerConfig(config, provider), session, reasons });
   const webSearch = resolveWebSearch(config, { endpointClass, api, runtime }, reasons);
+  if (provider === "openai" && !isPluginEnabled(config, "openai")) {
+    // First, so assertRouteReady reports the switch the user flipped rather than a missing key.
+    const { message, hint } = pluginDisabledText("openai", ref.ref);
+    blockers.push({ code: "plugin_disabled", message, hint });
+    reasons.push({ field: "plugin", value: "openai: disabled", why: "config plugins.entries.openai.enabled is false" });
+  }
   blockers.push(...authBlockers({ ref, model, authKind, endpointClass, baseUrl, provider, auth, runtime }));
 
   const route: Route = {
@@ -247,6 +210,15 @@ export function resolveRoute(options: ResolveRouteOptions): Route {
   if (tail.contextWindow !== undefined) route.contextWindow = tail.contextWindow;
   if (tail.contextTokens !== undefined) route.contextTokens = tail.contextTokens;
   return route;
+}
+
+function modelWhy(ref: ModelRef, model: CatalogEntry): string {
+  if (model.source === "builtin") return model.configured ? "built-in catalog row, with config overrides" : "built-in catalog row";
+  const proxy = builtinProxy(ref.provider);
+  if (model.source === "generic" && proxy) {
+    return `${proxy.label} is a built-in OpenAI-compatible proxy: any model id (here ${ref.model}) is passed through`;
+  }
+  return `${model.source} row`;
 }
 
 function pickApi(provider: string, model: CatalogEntry, viaCodexBackend: boolean, configured: string | undefined, reasons: RouteReason[]): RouteApi {

@@ -26,7 +26,8 @@ export type ImageGenerateToolOptions = Omit<GenerateImagesOptions, "signal" | "c
  * Create the `image_generate` tool for an agent's tool registry. `execute` validates the
  * arguments (typed `ImageRequestError` naming the field), generates through the route the
  * config and sign-in select, writes the files (default `$GENESIS_HOME/media/images`) and
- * answers JSON: `{ model, route, mode, images: [{path, width, height, format, bytes}], warnings }`.
+ * answers JSON: `{ model, route, mode, images: [{path, width, height, format, bytes}], warnings }`,
+ * plus `failover: [{ model, code, reason }]` when a fallback model produced the images.
  */
 export function createImageGenerateTool(options: ImageGenerateToolOptions = {}): ImageGenerateTool {
   return {

@@ -2,13 +2,14 @@ import { join, resolve } from "node:path";
 import { openAuthStore, resolveGenesisHome } from "@genesis/core";
 import type { LookupAllFn, SleepFn } from "@genesis/transport";
 import { CodexCredentialManager, codexCredentialStore, codexSettingsFromConfig } from "@genesis/codex-oauth";
-import { ImageGenerationError } from "./image-errors.js";
+import { ImageFailoverError, ImageGenerationError } from "./image-errors.js";
 import { mapAspectToSize, parseImageRequest, type ImageRequest, type ImageRequestInput } from "./image-request.js";
 import { readImageInfo, type ImageFormat } from "./_image-bytes.js";
 import { callCodexImage, codexImageBody, DEFAULT_CODEX_IMAGE_DRIVER, type CodexImageCredentials } from "./_codex-images.js";
 import { fetchForRoute } from "./_guard.js";
 import { callImagesApi, type HttpKnobs, type RawImage } from "./_images-api.js";
-import { pickImageModel, resolveConfig, resolveImageRoute, type ImageAuthStore, type ImageConfigInput, type ImageRoute, type ImageRouteKind } from "./_image-route.js";
+import { resolveConfig, resolveImageRoute, type ImageAuthStore, type ImageConfigInput, type ImageRoute, type ImageRouteKind } from "./_image-route.js";
+import { canFailOverImage, imageAttemptOf, imageModelChain, type ImageFailoverAttempt } from "./_image-failover.js";
 import { loadReferenceImages } from "./_reference-images.js";
 import { imageBaseName, writeImageFile } from "./_write-images.js";
 
@@ -62,8 +63,13 @@ export interface GenerateImagesResult {
   route: ImageRouteKind;
   mode: "generate" | "edit";
   images: GeneratedImage[];
-  /** Things the caller asked for that were not (exactly) honoured. */
+  /** Things the caller asked for that were not (exactly) honoured; the first one names a failover. */
   warnings: string[];
+  /**
+   * Image models that failed before `model` produced the images (`agents.defaults.imageGenerationModel.fallbacks`),
+   * in order, each with its code and reason. Absent when the first model answered.
+   */
+  failover?: ImageFailoverAttempt[];
 }
 
 /**
@@ -119,32 +125,64 @@ function defaultCodexCredentials(store: ImageAuthStore, settings: ReturnType<typ
  * stored and `models.providers.openai` sets no apiKey/baseUrl; otherwise the Images API with
  * an API key (Azure's deployment shape on an Azure host). Every answer is decoded, checked by
  * magic bytes and dimensions, and written atomically under a new name.
- * @throws ImageRequestError for bad arguments, ImageGenerationError, or `@genesis/transport`'s
- * typed HTTP errors (`RateLimitError`, `ApiError` carrying the server's message...).
+ * On the configured primary, a failure another model can fix (404 / `model_not_found`, 403,
+ * rate or usage limits, 5xx or connection failures after the retries) before any image came
+ * back moves on to `agents.defaults.imageGenerationModel.fallbacks`, in order; the result's
+ * `model` and `failover` say which model answered and why.
+ * @throws ImageRequestError for bad arguments, ImageGenerationError, ImageFailoverError when every
+ * model of the chain failed, or `@genesis/transport`'s typed HTTP errors (`RateLimitError`,
+ * `ApiError` carrying the server's message...).
  */
 export async function generateImages(request: ImageRequestInput, options: GenerateImagesOptions = {}): Promise<GenerateImagesResult> {
   const req = parseImageRequest(request);
   options.signal?.throwIfAborted();
   const env = options.env ?? process.env;
   const config = await resolveConfig(options.config, env);
-  const ref = pickImageModel(req.model, config);
+  const chain = imageModelChain(req.model, config);
   const store = options.authStore ?? openAuthStore({ env });
-  const route: ImageRoute = await resolveImageRoute({ ref, config, env, store, codexInjected: options.codexCredentials !== undefined });
   const refs = await loadReferenceImages(req.images, options.cwd ?? process.cwd());
-  const { size, warnings } = sizeWarnings(req, route.kind);
   const now = options.now ?? Date.now;
   const http: HttpKnobs = { fetch: options.fetch ?? globalThis.fetch, env, now, signal: options.signal, maxRetries: options.maxRetries, sleep: options.sleep };
 
-  let raws: RawImage[];
-  if (route.kind === "codex") {
-    const settings = codexSettingsFromConfig(config, env);
-    const credentials = options.codexCredentials ?? defaultCodexCredentials(store, settings, options);
-    const body = codexImageBody(req, refs, route.modelId, options.codexDriverModel ?? DEFAULT_CODEX_IMAGE_DRIVER, size);
-    // The hosted tool makes one image per call; two calls at a time keeps plan limits happy.
-    raws = await bounded(req.count, 2, options.signal, (_i, signal) => callCodexImage(body, credentials, settings, { ...http, signal }));
-  } else {
-    raws = await callImagesApi({ ...req, size }, refs, route, { ...http, fetch: await fetchForRoute(route, options.fetch, options.lookup) });
+  // One model after the other, and only while no image was produced (nothing paid for, nothing written).
+  const attempts: ImageFailoverAttempt[] = [];
+  let produced: { ref: string; route: ImageRoute; raws: RawImage[]; size: string | undefined; warnings: string[] } | undefined;
+  for (const [index, ref] of chain.entries()) {
+    const paid = { images: 0 };
+    try {
+      produced = { ref, ...(await produce(ref, paid)) };
+      break;
+    } catch (error) {
+      const next = index < chain.length - 1 && !options.signal?.aborted && paid.images === 0 && canFailOverImage(error);
+      // A lone model (or one whose failure is final) keeps its own typed error.
+      if (!next && attempts.length === 0) throw error;
+      attempts.push(imageAttemptOf(ref, error));
+      if (!next) throw new ImageFailoverError(attempts, { cause: error });
+    }
+  }
+  const { ref, route, raws, size, warnings } = produced!;
+  if (attempts.length > 0) {
+    warnings.unshift(`${attempts.map((a) => `${a.model} failed (${a.code})`).join(", ")}; the images come from the fallback ${ref}.`);
+  }
+
+  async function produce(ref: string, paid: { images: number }): Promise<{ route: ImageRoute; raws: RawImage[]; size: string | undefined; warnings: string[] }> {
+    const route: ImageRoute = await resolveImageRoute({ ref, config, env, store, codexInjected: options.codexCredentials !== undefined });
+    const { size, warnings } = sizeWarnings(req, route.kind);
+    if (route.kind === "codex") {
+      const settings = codexSettingsFromConfig(config, env);
+      const credentials = options.codexCredentials ?? defaultCodexCredentials(store, settings, options);
+      const body = codexImageBody(req, refs, route.modelId, options.codexDriverModel ?? DEFAULT_CODEX_IMAGE_DRIVER, size);
+      // The hosted tool makes one image per call; two calls at a time keeps plan limits happy.
+      const raws = await bounded(req.count, 2, options.signal, async (_i, signal) => {
+        const raw = await callCodexImage(body, credentials, settings, { ...http, signal });
+        paid.images++;
+        return raw;
+      });
+      return { route, raws, size, warnings };
+    }
+    const raws = await callImagesApi({ ...req, size }, refs, route, { ...http, fetch: await fetchForRoute(route, options.fetch, options.lookup) });
     if (raws.length < req.count) warnings.push(`Asked for ${req.count} images, the server returned ${raws.length}.`);
+    return { route, raws, size, warnings };
   }
 
   // Absolute, so the paths handed back stay valid whatever directory the caller works in.
@@ -169,5 +207,5 @@ export async function generateImages(request: ImageRequestInput, options: Genera
     if (raw.revisedPrompt) image.revisedPrompt = raw.revisedPrompt;
     images.push(image);
   }
-  return { model: ref, route: route.kind, mode: refs.length > 0 ? "edit" : "generate", images, warnings };
+  return { model: ref, route: route.kind, mode: refs.length > 0 ? "edit" : "generate", images, warnings, ...(attempts.length > 0 ? { failover: attempts } : {}) };
 }

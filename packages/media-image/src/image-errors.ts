@@ -1,4 +1,5 @@
 import { GenesisError, ValidationError, type GenesisErrorOptions } from "@genesis/core";
+import type { ImageFailoverAttempt } from "./_image-failover.js";
 
 /**
  * A tool argument or per-call option is wrong (`count: 5`, `size: "4000x4000"`, a missing or
@@ -17,7 +18,8 @@ export type ImageGenerationErrorCode =
   | "image_generation_failed"
   | "image_provider_unsupported"
   | "image_no_credentials"
-  | "image_write_failed";
+  | "image_write_failed"
+  | "image_failover_exhausted";
 
 /**
  * Image generation could not complete for a reason other than an HTTP error status (those
@@ -30,5 +32,22 @@ export class ImageGenerationError extends GenesisError {
   constructor(code: ImageGenerationErrorCode, message: string, fields: { route?: string } & GenesisErrorOptions = {}) {
     super(code, message, fields);
     this.route = fields.route;
+  }
+}
+
+/**
+ * The configured image model and its fallbacks (`agents.defaults.imageGenerationModel`) all
+ * failed, or a fallback failed in a way no other model can fix. `attempts` lists each model with
+ * its code and a redacted reason, in order; `cause` is the last failure.
+ * Code: `image_failover_exhausted`.
+ */
+export class ImageFailoverError extends ImageGenerationError {
+  readonly attempts: readonly ImageFailoverAttempt[];
+  constructor(attempts: readonly ImageFailoverAttempt[], fields: { route?: string } & GenesisErrorOptions = {}) {
+    super("image_failover_exhausted", `image_generate: no image model could produce the images: ${attempts.map((a) => `${a.model} (${a.code}: ${a.reason})`).join("; ")}.`, {
+      hint: "Fix the first model's problem (see its reason), or change agents.defaults.imageGenerationModel.primary / fallbacks.",
+      ...fields,
+    });
+    this.attempts = attempts.map((a) => ({ ...a }));
   }
 }

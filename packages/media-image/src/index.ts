@@ -12,7 +12,8 @@ export {
   parseImageRequest, mapAspectToSize, imageRequestSchema, DEFAULT_IMAGE_MODEL, MAX_IMAGE_COUNT, MAX_REFERENCE_IMAGES, MAX_LONG_SIDE, MAX_SHORT_SIDE,
 } from "./image-request.js";
 export type { ImageRequest, ImageRequestInput } from "./image-request.js";
-export { ImageRequestError, ImageGenerationError } from "./image-errors.js";
+export { ImageRequestError, ImageGenerationError, ImageFailoverError } from "./image-errors.js";
+export type { ImageFailoverAttempt } from "./_image-failover.js";
 export type { ImageGenerationErrorCode } from "./image-errors.js";
 export { sniffImageFormat, readImageInfo } from "./_image-bytes.js";
 export type { ImageFormat, ImageInfo } from "./_image-bytes.js";

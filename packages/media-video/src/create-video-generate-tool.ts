@@ -16,7 +16,7 @@ export interface VideoGenerateTool {
   name: "video_generate";
   description: string;
   parameters: Record<string, unknown>;
-  /** Runs one generation; answers JSON text with `path`, `videoId`, `model`, `seconds`, `size`, `mode`, `warnings`. */
+  /** Runs one generation; answers JSON text with `path`, `videoId`, `model`, `seconds`, `size`, `mode`, `warnings` (and `failover`). */
   execute(args: Record<string, unknown>, ctx: VideoToolContext): Promise<string>;
 }
 
@@ -31,7 +31,8 @@ function withoutNulls(args: Record<string, unknown>): Record<string, unknown> {
  * Create the `video_generate` tool for an agent's tool registry. Each call generates one clip
  * with {@link generateVideo} (text-to-video, image-to-video from one image, or an edit of one
  * earlier video) and answers JSON text the model can quote: the written file's path, the video
- * id (for a later edit), model, seconds, size and any warnings. Errors are thrown as typed
+ * id (for a later edit), model, seconds, size, any warnings and, when a fallback model took the
+ * job, `failover: [{ model, code, reason }]`. Errors are thrown as typed
  * Genesis errors; the runtime hands their message back to the model.
  *
  * Defaults come from `options.config` (`agents.defaults.videoGenerationModel.primary`,
@@ -53,6 +54,7 @@ export function createVideoGenerateTool(options: VideoGenerateToolOptions = {}):
         ...(result.remixedFrom ? { remixedFrom: result.remixedFrom } : {}),
         ...(result.thumbnailPath ? { thumbnailPath: result.thumbnailPath } : {}),
         warnings: result.warnings,
+        ...(result.failover ? { failover: result.failover } : {}),
       });
     },
   };

@@ -7,9 +7,10 @@ import { AbortError, abortableSleep, validateMaxRetries, type SleepFn } from "@g
 import { imageExtension, isMp4 } from "./_image-info.js";
 import { planVideo } from "./_plan.js";
 import { waitForVideo } from "./_poll.js";
-import { createVideosApi } from "./_videos-api.js";
+import { createVideosApi, type VideoJob } from "./_videos-api.js";
+import { canFailOverVideo, videoAttemptOf, videoModelChain, type VideoFailoverAttempt } from "./_video-failover.js";
 import { writeFileAtomic } from "./_write-file.js";
-import { VideoArgumentError, VideoOutputError, VideoResponseError } from "./video-errors.js";
+import { VideoArgumentError, VideoFailoverError, VideoOutputError, VideoResponseError } from "./video-errors.js";
 import { DEFAULT_VIDEO_MODEL, videoRequestSchema, type GeneratedVideo, type VideoProgress, type VideoRequest } from "./video-options.js";
 
 /** Default first wait between status checks. */
@@ -152,18 +153,24 @@ async function save(dir: string, name: string, bytes: Uint8Array, videoId: strin
  * `VideosRetiredError`, other refusals `VideoRejectedError`, a failed job `VideoFailedError`, an
  * unwritable download `VideoOutputError` (the output directory itself is checked before the job
  * starts). A thumbnail that cannot be fetched or saved only adds a warning.
+ *
+ * A new job on the configured primary whose creation fails in a way another model can fix (404 /
+ * `model_not_found`, 403, rate limits, 5xx or connection failures after the retries) is created
+ * with `agents.defaults.videoGenerationModel.fallbacks` instead, in order; the result's
+ * `failover` lists what failed. When none can start it: `VideoFailoverError`.
  */
 export async function generateVideo(request: VideoRequest, options: GenerateVideoOptions = {}): Promise<GeneratedVideo> {
   const parsed = parseVideoRequest(request);
   const timing = parseTiming(options);
   const maxRetries = validateMaxRetries(options.maxRetries);
   const env = options.env ?? process.env;
-  const model = resolveVideoModel(parsed.model, options.config);
-  const plan = await planVideo(parsed, model, options.cwd ?? process.cwd());
+  // An edit keeps its source's model, so only new jobs walk the fallback chain.
+  const edit = [...(parsed.video ? [parsed.video] : []), ...(parsed.videos ?? [])].length > 0;
+  const chain = edit ? [parsed.model ?? DEFAULT_VIDEO_MODEL] : videoModelChain(parsed.model, options.config);
+  const cwd = options.cwd ?? process.cwd();
+  let plan = await planVideo(parsed, resolveVideoModel(edit ? parsed.model : chain[0], options.config), cwd);
   // zod drops unknown keys; a model that sent `duration` should learn it had no effect.
-  for (const key of Object.keys(request ?? {})) {
-    if (!(key in videoRequestSchema.shape)) plan.warnings.push(`${key.slice(0, 60)} is not a video_generate argument and was ignored.`);
-  }
+  const ignored = Object.keys(request ?? {}).filter((key) => !(key in videoRequestSchema.shape)).map((key) => `${key.slice(0, 60)} is not a video_generate argument and was ignored.`);
   const { apiKey, baseUrl } = resolveConnection(options, env);
   const outputDir = options.outputDir ?? join(resolveGenesisHome(env), "media", "videos");
   const sleep = options.sleep ?? abortableSleep;
@@ -173,10 +180,27 @@ export async function generateVideo(request: VideoRequest, options: GenerateVide
   const api = createVideosApi({ baseUrl, apiKey, fetch: options.fetch, maxRetries, sleep });
   const signal = options.signal;
 
-  const created = plan.videoId
-    ? await api.remix(plan.videoId, plan.prompt, signal)
-    : await api.create({ model: plan.model, prompt: plan.prompt, seconds: plan.seconds, size: plan.size, image: plan.image }, signal);
-  const job = await waitForVideo(created, { ...timing, intervalMs: timing.pollIntervalMs, maxIntervalMs: timing.maxPollIntervalMs, api, sleep, now, signal, onProgress: options.onProgress, secrets: [apiKey] });
+  // Job creation is the paid step: a failure there may move to the next model, anything later may not.
+  const attempts: VideoFailoverAttempt[] = [];
+  let created: VideoJob | undefined;
+  for (const [index, ref] of chain.entries()) {
+    try {
+      if (index > 0) plan = await planVideo(parsed, resolveVideoModel(ref, options.config), cwd);
+      created = plan.videoId
+        ? await api.remix(plan.videoId, plan.prompt, signal)
+        : await api.create({ model: plan.model, prompt: plan.prompt, seconds: plan.seconds, size: plan.size, image: plan.image }, signal);
+      break;
+    } catch (error) {
+      // A fallback that cannot take these arguments (e.g. a size only the primary renders) is skipped.
+      const next = index < chain.length - 1 && !signal?.aborted && (canFailOverVideo(error) || (index > 0 && error instanceof VideoArgumentError));
+      if (!next && attempts.length === 0) throw error;
+      attempts.push(videoAttemptOf(ref, error, [apiKey]));
+      if (!next) throw new VideoFailoverError(attempts, { cause: error, secrets: [apiKey] });
+    }
+  }
+  plan.warnings.push(...ignored);
+  if (attempts.length > 0) plan.warnings.unshift(`${attempts.map((a) => `${a.model} failed (${a.code})`).join(", ")}; the video comes from the fallback ${chain[attempts.length]}.`);
+  const job = await waitForVideo(created!, { ...timing, intervalMs: timing.pollIntervalMs, maxIntervalMs: timing.maxPollIntervalMs, api, sleep, now, signal, onProgress: options.onProgress, secrets: [apiKey] });
 
   const bytes = await api.content(job.id, "video", signal);
   if (!isMp4(bytes)) {
@@ -197,13 +221,14 @@ export async function generateVideo(request: VideoRequest, options: GenerateVide
   return {
     path,
     videoId: job.id,
-    model: job.model ?? created.model ?? plan.model,
-    seconds: job.seconds ?? created.seconds ?? plan.seconds ?? "4",
-    size: job.size ?? created.size ?? plan.size ?? "720x1280",
+    model: job.model ?? created!.model ?? plan.model,
+    seconds: job.seconds ?? created!.seconds ?? plan.seconds ?? "4",
+    size: job.size ?? created!.size ?? plan.size ?? "720x1280",
     mode: plan.mode,
     bytes: bytes.length,
     remixedFrom: job.remixed_from_video_id ?? plan.videoId,
     thumbnailPath,
     warnings: plan.warnings,
+    ...(attempts.length > 0 ? { failover: attempts } : {}),
   };
 }

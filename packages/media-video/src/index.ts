@@ -9,5 +9,7 @@ export {
 export type { VideoRequest, ParsedVideoRequest, VideoMode, VideoProgress, GeneratedVideo, VideoSeconds, VideoSize } from "./video-options.js";
 export {
   VideoGenerationError, VideoArgumentError, VideosRetiredError, VideoRejectedError, VideoFailedError, VideoTimeoutError, VideoResponseError, VideoOutputError,
+  VideoFailoverError,
 } from "./video-errors.js";
+export type { VideoFailoverAttempt } from "./_video-failover.js";
 export type { VideoErrorFields } from "./video-errors.js";

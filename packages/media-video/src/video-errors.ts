@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import { GenesisError, ValidationError, redactSecrets, type GenesisErrorOptions } from "@genesis/core";
+import type { VideoFailoverAttempt } from "./_video-failover.js";
 
 /** Fields shared by errors about a video job or a Videos API answer. */
 export interface VideoErrorFields extends GenesisErrorOptions {
@@ -101,5 +102,22 @@ export class VideoOutputError extends VideoGenerationError {
       hint: `Free space or fix permissions in outputDir; the clip stays downloadable from GET /videos/${fields.videoId}/content until it expires.`,
       ...fields,
     });
+  }
+}
+
+/**
+ * The configured video model and its fallbacks (`agents.defaults.videoGenerationModel`) could not
+ * start a job, or a fallback failed in a way no other model can fix. No job was created.
+ * `attempts` lists each model with its code and a redacted reason, in order; `cause` is the last
+ * failure. Code: `video_failover_exhausted`.
+ */
+export class VideoFailoverError extends VideoGenerationError {
+  readonly attempts: readonly VideoFailoverAttempt[];
+  constructor(attempts: readonly VideoFailoverAttempt[], fields: VideoErrorFields = {}) {
+    super("video_failover_exhausted", `video_generate: no video model could start the job: ${attempts.map((a) => `${a.model} (${a.code}: ${a.reason})`).join("; ")}.`, {
+      hint: "Fix the first model's problem (see its reason), or change agents.defaults.videoGenerationModel.primary / fallbacks.",
+      ...fields,
+    });
+    this.attempts = attempts.map((a) => ({ ...a }));
   }
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { VIDEO_SECONDS, VIDEO_SIZES } from "./tool-spec.js";
+import type { VideoFailoverAttempt } from "./_video-failover.js";
 
 /** The model used when neither the request nor `agents.defaults.videoGenerationModel.primary` names one. */
 export const DEFAULT_VIDEO_MODEL = "openai/sora-2";
@@ -105,6 +106,11 @@ export interface GeneratedVideo {
   remixedFrom: string | undefined;
   /** Path of the downloaded thumbnail when `thumbnail: true`. */
   thumbnailPath: string | undefined;
-  /** Things that were ignored or adjusted, in words a user understands. */
+  /** Things that were ignored or adjusted, in words a user understands; the first one names a failover. */
   warnings: string[];
+  /**
+   * Models whose job could not be created before this one's was (`agents.defaults.videoGenerationModel.fallbacks`),
+   * in order, each with its code and reason. Absent when the first model took the job.
+   */
+  failover?: VideoFailoverAttempt[];
 }

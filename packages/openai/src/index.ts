@@ -25,3 +25,4 @@ export type { OpenAIEmbeddings, OpenAIEmbeddingsOptions } from "./create-openai-
 export { listOpenAIModels } from "./list-openai-models.js";
 export type { LiveModel } from "./list-openai-models.js";
 export { ServerResponseError } from "./_errors.js";
+export { isVerifiedNativeHost, VERIFIED_NATIVE_HOSTS } from "./attribution-headers.js";

@@ -3,7 +3,16 @@ import { AbortError, ConnectTimeoutError } from "@genesis/transport";
 import type WebSocket from "ws";
 import { toBase64, toMulaw, type AudioInputOptions } from "./_audio-input.js";
 import { EventChannel } from "./_event-channel.js";
-import { RealtimeClosedError, RealtimeError, RealtimeProtocolError, RealtimeServerError, RealtimeStateError } from "./realtime-errors.js";
+import { Heartbeat, type HeartbeatOptions } from "./_heartbeat.js";
+import {
+  RealtimeClosedError,
+  RealtimeConnectionLostError,
+  RealtimeError,
+  RealtimeProtocolError,
+  RealtimeServerError,
+  RealtimeSessionExpiredError,
+  RealtimeStateError,
+} from "./realtime-errors.js";
 
 /** A server event after JSON parsing: only `type` is known at this point. */
 export type ServerEvent = Record<string, unknown> & { type: string };
@@ -26,16 +35,23 @@ export interface ConnectionHooks<E extends { type: string }> {
 }
 
 const CLOSE_GRACE_MS = 2_000;
+/** The server code announcing the end of a session at its maximum duration. */
+const SESSION_EXPIRED = "session_expired";
 
 /**
  * One open realtime socket: JSON framing, server `error` events, unexpected closes (typed
- * error with the partial response, never replayed), abort, and a graceful `close()`.
+ * error with the partial response, never replayed; the server's last `error` event, such as
+ * `session_expired`, explains the close), a heartbeat that gives up on a silent peer, abort,
+ * and a graceful `close()`.
  */
 export class RealtimeConnection<E extends { type: string }> {
   #closing: Promise<void> | undefined;
   #ended = false;
   #setupWaiter: ((error: GenesisError | undefined) => void) | undefined;
   #settleEnded!: (error: GenesisError | undefined) => void;
+  readonly #heartbeat: Heartbeat;
+  /** The server's `error` event while it is the last frame received (cleared by any other frame). */
+  #lastServerError: RealtimeServerError | undefined;
   /** Settles once the session is over: resolves after `close()`, rejects with the drop/abort error. */
   readonly ended: Promise<void>;
 
@@ -44,6 +60,7 @@ export class RealtimeConnection<E extends { type: string }> {
     private readonly secrets: string[],
     private readonly hooks: ConnectionHooks<E>,
     private readonly signal: AbortSignal | undefined,
+    private readonly heartbeat: HeartbeatOptions,
   ) {
     this.ended = new Promise<void>((resolve, reject) => {
       this.#settleEnded = (error) => (error === undefined ? resolve() : reject(error));
@@ -54,6 +71,7 @@ export class RealtimeConnection<E extends { type: string }> {
     ws.on("error", () => undefined);
     ws.once("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString()));
     signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#heartbeat = new Heartbeat(ws, heartbeat, (silentMs) => this.#onLost(silentMs));
   }
 
   /** True until the socket closed or `close()` was called. */
@@ -112,6 +130,7 @@ export class RealtimeConnection<E extends { type: string }> {
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       this.signal?.removeEventListener("abort", this.#onAbort);
+      this.#heartbeat.stop();
       if (this.ws.readyState === this.ws.CLOSED) return resolve();
       const timer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
       this.ws.once("close", () => {
@@ -134,6 +153,7 @@ export class RealtimeConnection<E extends { type: string }> {
     if (this.#ended) return;
     this.#ended = true;
     this.signal?.removeEventListener("abort", this.#onAbort);
+    this.#heartbeat.stop();
     // Set-up still waiting for session.updated fails with the real cause (abort, drop).
     this.#setupWaiter?.(error ?? new RealtimeStateError("The realtime session closed before the server confirmed session.update."));
     this.hooks.onEnd?.();
@@ -142,22 +162,29 @@ export class RealtimeConnection<E extends { type: string }> {
     this.#settleEnded(error);
   }
 
-  #onClose(code: number, reason: string): void {
-    if (this.#closing) return this.#end(undefined);
+  #partialFields(): { responseId?: string; partialTranscript?: string; partialAudioBytes?: number; secrets: string[] } {
     const partial = this.hooks.partial();
-    const error = new RealtimeClosedError({
-      closeCode: code,
-      reason,
-      responseId: partial.responseId,
-      partialTranscript: partial.transcript,
-      partialAudioBytes: partial.audioBytes,
-      secrets: this.secrets,
-    });
-    this.#end(error);
+    return { responseId: partial.responseId, partialTranscript: partial.transcript, partialAudioBytes: partial.audioBytes, secrets: this.secrets };
+  }
+
+  #onClose(code: number, reason: string): void {
+    if (this.#closing || this.#ended) return this.#end(undefined);
+    const fields = { ...this.#partialFields(), closeCode: code, reason, serverError: this.#lastServerError };
+    const serverError = this.#lastServerError;
+    this.#end(serverError?.serverCode === SESSION_EXPIRED ? new RealtimeSessionExpiredError({ ...fields, serverError }) : new RealtimeClosedError(fields));
+  }
+
+  /** The heartbeat gave up: fail with the partial output, then drop the socket without a close handshake. */
+  #onLost(silentMs: number): void {
+    if (this.#ended || this.#closing) return;
+    const { intervalMs, timeoutMs } = this.heartbeat;
+    this.#end(new RealtimeConnectionLostError({ ...this.#partialFields(), heartbeatMs: intervalMs, heartbeatTimeoutMs: timeoutMs, silentMs }));
+    this.ws.terminate();
   }
 
   #onMessage(raw: string | undefined): void {
     if (this.#ended) return;
+    this.#lastServerError = undefined;
     let event: unknown;
     try {
       event = raw === undefined ? undefined : JSON.parse(raw);
@@ -172,14 +199,17 @@ export class RealtimeConnection<E extends { type: string }> {
     if (typed.type === "error") {
       const body = (typed["error"] ?? {}) as Record<string, unknown>;
       const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+      const serverCode = str(body["code"]);
       const error = new RealtimeServerError({
-        serverCode: str(body["code"]),
+        serverCode,
         serverType: str(body["type"]),
         message: str(body["message"]) ?? "unknown error",
         param: str(body["param"]),
         eventId: str(body["event_id"]),
         secrets: this.secrets,
+        ...(serverCode === SESSION_EXPIRED ? { hint: "The session reached its maximum duration and the server is closing it; open a new session to continue." } : {}),
       });
+      this.#lastServerError = error;
       if (this.#setupWaiter) return this.#setupWaiter(error);
       return this.emitError(error);
     }

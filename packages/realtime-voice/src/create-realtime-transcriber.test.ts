@@ -5,7 +5,7 @@ import { AbortError, AuthenticationError, ConnectTimeoutError, PermissionError, 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { allClosed, mulawSilence, recordingWebSocket } from "./__fixtures__/recording-websocket.js";
 import { createRealtimeTranscriber, type TranscriptionEvent } from "./create-realtime-transcriber.js";
-import { RealtimeServerError } from "./realtime-errors.js";
+import { RealtimeClosedError, RealtimeServerError, RealtimeSessionExpiredError } from "./realtime-errors.js";
 
 const KEY = "sk-transcriber-secret-0123456789";
 const tone = readFileSync(new URL("./__fixtures__/tone-440hz-8k.ulaw", import.meta.url)); // 250 ms
@@ -181,5 +181,46 @@ describe("createRealtimeTranscriber against the emulator", () => {
     await expect(createRealtimeTranscriber({ ...base(), vadThreshold: -0.1 })).rejects.toThrow("options.vadThreshold: must be between 0 and 1 (got -0.1).");
     await expect(createRealtimeTranscriber({ url: emu.wsUrl("/v1/realtime"), env: {} })).rejects.toMatchObject({ code: "no_api_key" });
     expect(emu.requests.length).toBe(before);
+  });
+
+  it("session expiry mid-transcription: the error event, then RealtimeSessionExpiredError with the partial utterance", async () => {
+    const t = await createRealtimeTranscriber({ ...base(), silenceDurationMs: 400 });
+    // committed, item.added, item.done, two deltas, then the server's expiry and close 1000.
+    emu.fault({ kind: "error-event", code: "session_expired", message: `Your session hit the maximum duration of 60 minutes. ${KEY}`, afterEvents: 5 });
+    stream((c) => t.append(c), Buffer.concat([tone, mulawSilence(500)]));
+    const seen: TranscriptionEvent[] = [];
+    const error = await (async () => {
+      for await (const e of t) seen.push(e);
+    })().catch((e: unknown) => e);
+    expect(seen.map((e) => e.type)).toEqual(["speech-started", "speech-stopped", "delta", "delta", "error"]);
+    const announced = (seen.at(-1) as unknown as { error: RealtimeServerError }).error;
+    expect(announced).toMatchObject({ serverCode: "session_expired", serverType: "invalid_request_error" });
+    expect(announced.hint).toMatch(/maximum duration/);
+    expect(error).toBeInstanceOf(RealtimeSessionExpiredError);
+    expect(error).toBeInstanceOf(RealtimeClosedError);
+    const expired = error as RealtimeSessionExpiredError;
+    const itemId = (seen[0] as Extract<TranscriptionEvent, { type: "speech-started" }>).itemId;
+    expect(expired).toMatchObject({ code: "realtime_session_expired", closeCode: 1000, responseId: itemId, partialTranscript: "Heard 660 " });
+    expect(expired.serverError).toBe(announced);
+    expect(expired.message).toContain("Your session hit the maximum duration of 60 minutes.");
+    expect(expired.message).toContain(`in the middle of response ${itemId}`);
+    expect(expired.hint).toMatch(/open a new session/);
+    for (const text of [expired.message, inspect(expired), announced.message, announced.serverMessage]) expect(text).not.toContain(KEY);
+    await expect(t.ended).rejects.toBe(error);
+    expect(t.open).toBe(false);
+  });
+
+  it("a plain close 1000 after speech started but before any transcript still reports the lost utterance", async () => {
+    const t = await createRealtimeTranscriber({ ...base(), silenceDurationMs: 400 });
+    emu.fault({ kind: "ws-close", code: 1000, afterEvents: 0 });
+    stream((c) => t.append(c), Buffer.concat([tone, mulawSilence(500)]));
+    const seen: TranscriptionEvent[] = [];
+    const error = (await (async () => {
+      for await (const e of t) seen.push(e);
+    })().catch((e: unknown) => e)) as RealtimeClosedError;
+    expect(seen.map((e) => e.type)).toEqual(["speech-started", "speech-stopped"]);
+    expect(error).toBeInstanceOf(RealtimeClosedError);
+    expect(error).not.toBeInstanceOf(RealtimeSessionExpiredError);
+    expect(error).toMatchObject({ code: "realtime_interrupted", closeCode: 1000, responseId: (seen[0] as { itemId: string }).itemId, partialTranscript: "", serverError: undefined });
   });
 });

@@ -3,6 +3,7 @@ import { EventChannel, type RealtimeSessionBase } from "./_event-channel.js";
 import { RealtimeConnection, type ErrorEvent, type ServerEvent } from "./_realtime-connection.js";
 import { read, transcriptionCompleted, transcriptionDelta, transcriptionFailed, vadEvent, type VadEvent } from "./_server-events.js";
 import { openRealtimeSocket, type WebSocketConstructor } from "./_socket.js";
+import { resolveClock, type RealtimeClock } from "./_heartbeat.js";
 import { RealtimeServerError, listenerFailed } from "./realtime-errors.js";
 import { resolveTranscriberSettings, type SettingsSources, type TranscriberSettings, type TranscriberSettingsInput } from "./realtime-settings.js";
 
@@ -14,6 +15,8 @@ export interface RealtimeTranscriberOptions extends TranscriberSettingsInput, Se
   signal?: AbortSignal;
   /** Keep events for the async iterator (default true); false when only `on()` is used. */
   bufferEvents?: boolean;
+  /** Time and timers of the heartbeat; default the system clock (`vi.useFakeTimers()` applies). */
+  clock?: RealtimeClock;
 }
 
 /** What a realtime transcription session reports. */
@@ -45,13 +48,24 @@ export interface RealtimeTranscriber extends RealtimeSessionBase<TranscriptionEv
  * resolves once the server confirmed it with `session.updated`.
  * @throws ValidationError / ConfigError / AuthError before connecting; transport errors for a
  *   refused upgrade (AuthenticationError on 401...); RealtimeServerError when the server
- *   refuses the session settings; AbortError.
+ *   refuses the session settings; AbortError. Once open, the iterator (and `ended`) fail
+ *   with RealtimeClosedError when the server closes the socket (RealtimeSessionExpiredError
+ *   at the maximum session duration) and RealtimeConnectionLostError when the heartbeat
+ *   gets no answer; the utterance in progress is on `responseId` / `partialTranscript`.
  */
 export async function createRealtimeTranscriber(options: RealtimeTranscriberOptions = {}): Promise<RealtimeTranscriber> {
   const { settings, headers, secrets } = resolveTranscriberSettings(options, options);
+  const clock = resolveClock(options.clock);
   const ws = await openRealtimeSocket({ url: settings.url, headers, secrets, handshakeTimeoutMs: settings.handshakeTimeoutMs, WebSocket: options.WebSocket, signal: options.signal });
   const pending = new Map<string, string>();
   let current: string | undefined;
+  // An utterance the server heard start but has not transcribed yet: lost too if the session ends.
+  let speaking: string | undefined;
+  const settle = (itemId: string): void => {
+    pending.delete(itemId);
+    if (current === itemId) current = undefined;
+    if (speaking === itemId) speaking = undefined;
+  };
   const channel = new EventChannel<TranscriptionEvent>(options.bufferEvents ?? true, (error, event) => {
     if (event.type !== "error") connection.emitError(listenerFailed(error, event.type, secrets));
   });
@@ -61,9 +75,13 @@ export async function createRealtimeTranscriber(options: RealtimeTranscriberOpti
       case "input_audio_buffer.speech_started":
       case "input_audio_buffer.speech_stopped": {
         const e = vadEvent(event, bad);
+        if (e?.type === "speech-started") speaking = e.itemId;
         if (e) channel.push(e);
         return;
       }
+      case "input_audio_buffer.cleared":
+        if (speaking !== undefined && !pending.has(speaking)) speaking = undefined;
+        return;
       case "conversation.item.input_audio_transcription.delta": {
         const e = read(transcriptionDelta, event, bad);
         if (!e || e.delta === "") return;
@@ -75,15 +93,14 @@ export async function createRealtimeTranscriber(options: RealtimeTranscriberOpti
       case "conversation.item.input_audio_transcription.completed": {
         const e = read(transcriptionCompleted, event, bad);
         if (!e) return;
-        pending.delete(e.item_id);
-        if (current === e.item_id) current = undefined;
+        settle(e.item_id);
         channel.push({ type: "completed", itemId: e.item_id, text: e.transcript });
         return;
       }
       case "conversation.item.input_audio_transcription.failed": {
         const e = read(transcriptionFailed, event, bad);
         if (!e) return;
-        pending.delete(e.item_id);
+        settle(e.item_id);
         connection.emitError(new RealtimeServerError({ serverCode: e.error?.code ?? "transcription_failed", serverType: e.error?.type ?? undefined, message: e.error?.message ?? `transcription of ${e.item_id} failed`, secrets }));
         return;
       }
@@ -94,8 +111,13 @@ export async function createRealtimeTranscriber(options: RealtimeTranscriberOpti
   const connection: RealtimeConnection<TranscriptionEvent> = new RealtimeConnection(
     ws,
     secrets,
-    { channel, onEvent, partial: () => (current === undefined ? {} : { responseId: current, transcript: pending.get(current) ?? "" }) },
+    { channel, onEvent, partial: () => {
+        const item = current ?? speaking;
+        return item === undefined ? {} : { responseId: item, transcript: pending.get(item) ?? "" };
+      },
+    },
     options.signal,
+    { intervalMs: settings.heartbeatMs, timeoutMs: settings.heartbeatTimeoutMs, clock },
   );
   const transcription: Record<string, string> = { model: settings.model };
   if (settings.language) transcription["language"] = settings.language;

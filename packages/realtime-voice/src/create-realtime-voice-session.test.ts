@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { allClosed, mulawSilence, recordingWebSocket } from "./__fixtures__/recording-websocket.js";
 import { createRealtimeVoiceSession, type RealtimeVoiceSession, type ResponseDoneEvent, type VoiceEvent } from "./create-realtime-voice-session.js";
 import { decodeMulaw } from "./mulaw.js";
-import { RealtimeClosedError, RealtimeServerError } from "./realtime-errors.js";
+import { RealtimeClosedError, RealtimeServerError, RealtimeSessionExpiredError } from "./realtime-errors.js";
 
 const KEY = "sk-voice-secret-0123456789abcdef";
 const AZURE_KEY = "azure-voice-key-0123456789abcdef";
@@ -230,5 +230,60 @@ describe("createRealtimeVoiceSession against the emulator", () => {
     expect(toolSignal?.aborted).toBe(true);
     expect(await allClosed(rec.sockets)).toBe(true);
     expect(() => s.sendText("more")).toThrow(expect.objectContaining({ code: "realtime_not_open" }));
+  });
+
+  it("session expiry mid-response: RealtimeSessionExpiredError keeps the partial transcript and audio; nothing is replayed", async () => {
+    const rec = recordingWebSocket();
+    const s = await createRealtimeVoiceSession({ ...base(), WebSocket: rec.WebSocket });
+    emu.fault({ kind: "error-event", code: "session_expired", message: `Your session hit the maximum duration of 60 minutes. ${KEY}`, afterEvents: 8 });
+    s.sendText("tell me something long");
+    const seen: VoiceEvent[] = [];
+    const error = (await (async () => {
+      for await (const e of s) seen.push(e);
+    })().catch((e: unknown) => e)) as RealtimeSessionExpiredError;
+    const announced = (seen.at(-1) as unknown as { error: RealtimeServerError }).error;
+    expect(announced).toMatchObject({ code: "realtime_server_error", serverCode: "session_expired" });
+    expect(error).toBeInstanceOf(RealtimeSessionExpiredError);
+    expect(error).toBeInstanceOf(RealtimeClosedError);
+    expect(error).toMatchObject({ code: "realtime_session_expired", closeCode: 1000 });
+    expect(error.responseId).toMatch(/^resp_/);
+    const heard = of(seen, "transcript-delta").map((e) => e.text).join("");
+    expect(heard.length).toBeGreaterThan(0);
+    expect(error.partialTranscript).toBe(heard);
+    expect(error.partialAudioBytes).toBe(of(seen, "audio").reduce((n, e) => n + e.audio.length, 0));
+    expect(error.partialAudioBytes).toBeGreaterThan(0);
+    expect(error.serverError).toBe(announced);
+    expect(error.message).toMatch(/maximum duration \(Your session hit the maximum duration of 60 minutes\. \[redacted\]\) and closed the connection \(1000\) in the middle of response resp_/);
+    expect(inspect(error)).not.toContain(KEY);
+    await expect(s.ended).rejects.toBe(error);
+    expect(sent("response.create")).toHaveLength(1);
+    expect(emu.requests.filter((r) => r.transport === "websocket")).toHaveLength(1);
+    expect(await allClosed(rec.sockets)).toBe(true);
+  });
+
+  it("expiry between responses has no response id; another error event right before a close is attached to it", async () => {
+    const s = await createRealtimeVoiceSession(base());
+    emu.fault({ kind: "error-event", code: "session_expired", afterEvents: 0 });
+    s.createResponse();
+    const idle = (await collect(s, () => false).catch((e: unknown) => e)) as RealtimeSessionExpiredError;
+    expect(idle).toBeInstanceOf(RealtimeSessionExpiredError);
+    expect(idle).toMatchObject({ code: "realtime_session_expired", responseId: undefined, partialTranscript: "", partialAudioBytes: 0 });
+    expect(idle.message).not.toMatch(/in the middle/);
+
+    const other = await createRealtimeVoiceSession(base());
+    emu.fault({ kind: "error-event", code: "server_error", afterEvents: 0 });
+    other.createResponse();
+    const events: VoiceEvent[] = [];
+    for await (const e of other) {
+      events.push(e);
+      if (e.type === "error") break;
+    }
+    emu.fault({ kind: "ws-close", code: 1011, afterEvents: 0 });
+    other.createResponse();
+    const closed = new Promise((resolve) => other.ended.catch(resolve));
+    const error = (await closed) as RealtimeClosedError;
+    expect(error).not.toBeInstanceOf(RealtimeSessionExpiredError);
+    expect(error).toMatchObject({ code: "realtime_closed", closeCode: 1011, serverError: { serverCode: "server_error" } });
+    expect(error.message).toMatch(/The server's last event was an error: Realtime server error server_error/);
   });
 });

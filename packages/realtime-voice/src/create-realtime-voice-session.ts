@@ -3,6 +3,7 @@ import { EventChannel, type RealtimeSessionBase } from "./_event-channel.js";
 import { RealtimeConnection, type ErrorEvent, type ServerEvent } from "./_realtime-connection.js";
 import { audioDelta, functionCallDone, read, responseCreated, responseDone, transcriptDelta, transcriptionCompleted, transcriptionDelta, vadEvent, type VadEvent } from "./_server-events.js";
 import { openRealtimeSocket, type WebSocketConstructor } from "./_socket.js";
+import { resolveClock, type RealtimeClock } from "./_heartbeat.js";
 import { checkTools, runTool, wireTools, type RealtimeTool, type ToolRun } from "./_voice-tools.js";
 import { ValidationError } from "@genesis/core";
 import { listenerFailed, type RealtimeToolError } from "./realtime-errors.js";
@@ -20,6 +21,8 @@ export interface RealtimeVoiceSessionOptions extends VoiceSettingsInput, Setting
   signal?: AbortSignal;
   /** Keep events for the async iterator (default true); false when only `on()` is used. */
   bufferEvents?: boolean;
+  /** Time and timers of the heartbeat; default the system clock (`vi.useFakeTimers()` applies). */
+  clock?: RealtimeClock;
 }
 
 /** The end of one model response. */
@@ -83,9 +86,14 @@ interface ResponseState {
  * (`function_call_output` items, then one `response.create`) without caller involvement.
  * @throws ValidationError / ConfigError / AuthError before connecting; transport errors for a
  *   refused upgrade; RealtimeServerError when the server refuses the session; AbortError.
+ *   Once open, the iterator (and `ended`) fail with RealtimeClosedError when the server
+ *   closes the socket (RealtimeSessionExpiredError at the maximum session duration) and
+ *   RealtimeConnectionLostError when the heartbeat gets no answer; the response in progress
+ *   is on `responseId` / `partialTranscript` / `partialAudioBytes`.
  */
 export async function createRealtimeVoiceSession(options: RealtimeVoiceSessionOptions = {}): Promise<RealtimeVoiceSession> {
   const { settings, headers, secrets } = resolveVoiceSettings(options, options);
+  const clock = resolveClock(options.clock);
   const tools = checkTools(options.tools);
   const ws = await openRealtimeSocket({ url: settings.url, headers, secrets, handshakeTimeoutMs: settings.handshakeTimeoutMs, WebSocket: options.WebSocket, signal: options.signal });
   const toolAbort = new AbortController();
@@ -190,6 +198,7 @@ export async function createRealtimeVoiceSession(options: RealtimeVoiceSessionOp
       },
     },
     options.signal,
+    { intervalMs: settings.heartbeatMs, timeoutMs: settings.heartbeatTimeoutMs, clock },
   );
 
   const input: Record<string, unknown> = {

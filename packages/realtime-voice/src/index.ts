@@ -7,10 +7,13 @@ export {
   RealtimeServerError,
   RealtimeProtocolError,
   RealtimeClosedError,
+  RealtimeSessionExpiredError,
+  RealtimeConnectionLostError,
   RealtimeStateError,
   RealtimeToolError,
   RealtimeAudioFormatError,
 } from "./realtime-errors.js";
+export type { RealtimeClosedFields } from "./realtime-errors.js";
 export {
   resolveTranscriberSettings,
   resolveVoiceSettings,
@@ -20,6 +23,8 @@ export {
   DEFAULT_REALTIME_MODEL,
   DEFAULT_REALTIME_VOICE,
   DEFAULT_REALTIME_URL,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
   TRANSCRIPTION_CONFIG_PATH,
   VOICE_CONFIG_PATH,
 } from "./realtime-settings.js";
@@ -35,6 +40,7 @@ export type {
   ResolvedConnection,
 } from "./realtime-settings.js";
 export type { WebSocketConstructor } from "./_socket.js";
+export type { RealtimeClock } from "./_heartbeat.js";
 export type { AudioInputOptions } from "./_audio-input.js";
 export type { Unsubscribe, RealtimeSessionBase } from "./_event-channel.js";
 export type { ErrorEvent } from "./_realtime-connection.js";

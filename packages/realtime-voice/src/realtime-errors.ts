@@ -37,6 +37,8 @@ export class RealtimeServerError extends RealtimeError {
   readonly param: string | undefined;
   /** The client event that caused it, when the server says. */
   readonly eventId: string | undefined;
+  /** The server's own message (redacted), without the code prefix of `message`. */
+  readonly serverMessage: string;
   constructor(fields: { serverCode?: string; serverType?: string; message: string; param?: string; eventId?: string } & SecretFields) {
     const where = fields.param ? ` (${fields.param})` : "";
     super("realtime_server_error", `Realtime server error${fields.serverCode ? ` ${fields.serverCode}` : ""}${where}: ${fields.message}`, {
@@ -47,6 +49,7 @@ export class RealtimeServerError extends RealtimeError {
     this.serverType = fields.serverType;
     this.param = fields.param;
     this.eventId = fields.eventId;
+    this.serverMessage = redactSecrets(fields.message, fields.secrets);
   }
 }
 
@@ -60,35 +63,100 @@ export class RealtimeProtocolError extends RealtimeError {
   }
 }
 
+/** What {@link RealtimeClosedError} and its subclasses record about the end of a session. */
+export interface RealtimeClosedFields extends SecretFields {
+  closeCode: number;
+  reason: string;
+  responseId?: string;
+  partialTranscript?: string;
+  partialAudioBytes?: number;
+  /** The server's `error` event when it was the last frame before the close. */
+  serverError?: RealtimeServerError;
+}
+
+function closedWording(fields: RealtimeClosedFields): { code: string; message: string } {
+  const mid = fields.responseId !== undefined;
+  const reason = fields.reason ? `: ${fields.reason}` : "";
+  const last = fields.serverError ? ` The server's last event was an error: ${fields.serverError.message}` : "";
+  return mid
+    ? { code: "realtime_interrupted", message: `The realtime connection closed (${fields.closeCode}${reason}) in the middle of response ${fields.responseId}.${last}` }
+    : { code: "realtime_closed", message: `The realtime connection closed unexpectedly (${fields.closeCode}${reason}).${last}` };
+}
+
 /**
  * The socket closed without `close()` being called. Code `realtime_interrupted` when it
  * happened mid-response (what arrived so far is on `partialTranscript`); `realtime_closed`
  * otherwise. Never replayed automatically: a started response may already be billed.
+ * Subclasses: {@link RealtimeSessionExpiredError} (the server ended the session at its
+ * maximum duration) and {@link RealtimeConnectionLostError} (the heartbeat gave up).
  */
 export class RealtimeClosedError extends RealtimeError {
   readonly closeCode: number;
   readonly reason: string;
-  /** The response that was being generated, if any. */
+  /** The response (voice) or utterance item (transcription) in progress, if any. */
   readonly responseId: string | undefined;
-  /** Assistant transcript received before the close (empty when none). */
+  /** Assistant transcript (voice) or utterance transcript (transcription) received before the close; empty when none. */
   readonly partialTranscript: string;
   /** μ-law audio bytes received for that response before the close. */
   readonly partialAudioBytes: number;
-  constructor(fields: { closeCode: number; reason: string; responseId?: string; partialTranscript?: string; partialAudioBytes?: number } & SecretFields) {
-    const mid = fields.responseId !== undefined;
-    const reason = fields.reason ? `: ${fields.reason}` : "";
-    super(
-      mid ? "realtime_interrupted" : "realtime_closed",
-      mid
-        ? `The realtime connection closed (${fields.closeCode}${reason}) in the middle of response ${fields.responseId}.`
-        : `The realtime connection closed unexpectedly (${fields.closeCode}${reason}).`,
-      { hint: "Open a new session to continue; nothing is replayed automatically.", ...fields },
-    );
+  /** The server's `error` event that immediately preceded the close (e.g. `session_expired`), if any. */
+  readonly serverError: RealtimeServerError | undefined;
+  /**
+   * @param wording code and message chosen by a subclass (default: interrupted/closed as above).
+   */
+  constructor(fields: RealtimeClosedFields, wording: { code: string; message: string; hint?: string } = closedWording(fields)) {
+    super(wording.code, wording.message, { hint: wording.hint ?? "Open a new session to continue; nothing is replayed automatically.", ...fields, cause: fields.cause ?? fields.serverError });
     this.closeCode = fields.closeCode;
     this.reason = redactSecrets(fields.reason, fields.secrets);
     this.responseId = fields.responseId;
     this.partialTranscript = redactSecrets(fields.partialTranscript ?? "", fields.secrets);
     this.partialAudioBytes = fields.partialAudioBytes ?? 0;
+    this.serverError = fields.serverError;
+  }
+}
+
+/**
+ * The server ended the session after an `error` event with code `session_expired` (Realtime
+ * sessions have a fixed maximum duration, currently 60 minutes). Code
+ * `realtime_session_expired`; a response or utterance in progress is on `responseId` /
+ * `partialTranscript` / `partialAudioBytes` like any {@link RealtimeClosedError}.
+ */
+export class RealtimeSessionExpiredError extends RealtimeClosedError {
+  constructor(fields: RealtimeClosedFields & { serverError: RealtimeServerError }) {
+    const detail = fields.serverError.serverMessage;
+    const mid = fields.responseId !== undefined ? ` in the middle of response ${fields.responseId}; what arrived is on partialTranscript / partialAudioBytes` : "";
+    super(fields, {
+      code: "realtime_session_expired",
+      message: `The realtime server ended the session at its maximum duration (${detail}) and closed the connection (${fields.closeCode})${mid}.`,
+      hint: "Sessions cannot be extended: open a new session before the limit (see session.expires_at) and re-send instructions and any context you need. Nothing is replayed automatically.",
+    });
+  }
+}
+
+/**
+ * No frame and no pong arrived within `heartbeatTimeoutMs` of a ping (sent after
+ * `heartbeatMs` of silence): the peer or the network path is gone (half-open TCP, a NAT or
+ * proxy that dropped the connection). The socket was terminated (`closeCode` 1006). Code
+ * `realtime_connection_lost`; partial output as on {@link RealtimeClosedError}.
+ */
+export class RealtimeConnectionLostError extends RealtimeClosedError {
+  readonly heartbeatMs: number;
+  readonly heartbeatTimeoutMs: number;
+  /** How long nothing had arrived from the server when the connection was given up. */
+  readonly silentMs: number;
+  constructor(fields: Omit<RealtimeClosedFields, "closeCode" | "reason"> & { heartbeatMs: number; heartbeatTimeoutMs: number; silentMs: number }) {
+    const mid = fields.responseId !== undefined ? ` in the middle of response ${fields.responseId}` : "";
+    super(
+      { ...fields, closeCode: 1006, reason: "" },
+      {
+        code: "realtime_connection_lost",
+        message: `Nothing arrived from the realtime server for ${fields.silentMs} ms, not even a pong to a ping sent after ${fields.heartbeatMs} ms of silence; the connection was treated as lost and closed${mid}.`,
+        hint: `Check the network and any proxy or NAT that drops idle connections. On a slow link raise heartbeatTimeoutMs (now ${fields.heartbeatTimeoutMs}); heartbeatMs: 0 turns the check off. Open a new session to continue; nothing is replayed automatically.`,
+      },
+    );
+    this.heartbeatMs = fields.heartbeatMs;
+    this.heartbeatTimeoutMs = fields.heartbeatTimeoutMs;
+    this.silentMs = fields.silentMs;
   }
 }
 

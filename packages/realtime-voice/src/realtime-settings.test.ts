@@ -27,6 +27,8 @@ describe("resolveTranscriberSettings", () => {
       silenceDurationMs: 800,
       prefixPaddingMs: 300,
       handshakeTimeoutMs: 10000,
+      heartbeatMs: 15000,
+      heartbeatTimeoutMs: 10000,
     });
     expect(r.headers).toEqual({ authorization: `Bearer ${KEY}` });
     expect(JSON.stringify(r.settings)).not.toContain(KEY);

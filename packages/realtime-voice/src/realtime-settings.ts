@@ -9,6 +9,10 @@ export const DEFAULT_REALTIME_MODEL = "gpt-realtime-1.5";
 export const DEFAULT_REALTIME_VOICE = "alloy";
 /** The OpenAI GA Realtime WebSocket endpoint. */
 export const DEFAULT_REALTIME_URL = "wss://api.openai.com/v1/realtime";
+/** Default inbound silence (ms) after which a realtime session pings the server. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** Default time (ms) a ping may go unanswered before the connection counts as lost. */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
 /** Config path of the realtime transcription settings. */
 export const TRANSCRIPTION_CONFIG_PATH = "plugins.entries.voice-call.config.streaming.providers.openai";
 /** Config path of the realtime voice settings. */
@@ -22,6 +26,13 @@ export type EnvLike = Readonly<Record<string, string | undefined>>;
 const threshold = z.number({ error: "must be a number between 0 and 1" }).min(0, { error: "must be between 0 and 1" }).max(1, { error: "must be between 0 and 1" });
 const millis = z.number({ error: "must be a whole number of milliseconds" }).int({ error: "must be a whole number of milliseconds" }).min(0, { error: "must not be negative" });
 const text = z.string({ error: "must be a string" });
+// Node fires longer timers at once (with a warning), so cap at the largest delay setTimeout honours.
+const MAX_TIMER_MS = 2_147_483_647;
+const timerMs = (what: string) =>
+  z
+    .number({ error: `must be a whole number of milliseconds${what}` })
+    .int({ error: `must be a whole number of milliseconds${what}` })
+    .max(MAX_TIMER_MS, { error: `must be at most ${MAX_TIMER_MS} ms (about 24.8 days)` });
 // Empty means "no hint" (the config schema allows it); anything else must be ISO-639-1.
 const language = text.trim().toLowerCase().regex(/^(?:[a-z]{2,3})?$/i, { error: "must be an ISO-639-1 code such as en, de or fr" });
 const nonEmpty = text.trim().min(1, { error: "must not be empty" });
@@ -41,6 +52,10 @@ const shared = {
   prefixPaddingMs: millis.optional(),
   /** Upgrade handshake limit; default 10000 ms. */
   handshakeTimeoutMs: millis.min(1, { error: "must be at least 1 ms" }).optional(),
+  /** Inbound silence before a ping; default 15000 ms, 0 turns the liveness check off. */
+  heartbeatMs: timerMs("; 0 turns the heartbeat off").min(0, { error: "must not be negative; 0 turns the heartbeat off" }).optional(),
+  /** How long a ping may go unanswered; default 10000 ms. */
+  heartbeatTimeoutMs: timerMs("").min(1, { error: "must be at least 1 ms" }).optional(),
 };
 
 /** Per-call transcription settings (validated; unknown keys are ignored). */
@@ -84,6 +99,10 @@ export interface ResolvedEndpoint {
   silenceDurationMs: number;
   prefixPaddingMs: number;
   handshakeTimeoutMs: number;
+  /** Inbound silence after which a ping is sent (0: no heartbeat). */
+  heartbeatMs: number;
+  /** Time a ping may go unanswered before the session fails with RealtimeConnectionLostError. */
+  heartbeatTimeoutMs: number;
 }
 
 /** Resolved realtime transcription settings. */
@@ -157,7 +176,8 @@ function pickKey(options: string | undefined, config: string | undefined, env: E
 /**
  * Resolves realtime transcription settings: per-call options, then
  * `plugins.entries.voice-call.config.streaming.providers.openai`, then defaults
- * (model `gpt-4o-transcribe`, silence 800 ms, VAD threshold 0.5, prefix padding 300 ms);
+ * (model `gpt-4o-transcribe`, silence 800 ms, VAD threshold 0.5, prefix padding 300 ms;
+ * per call only: handshake 10000 ms, heartbeat 15000 ms, heartbeat timeout 10000 ms);
  * the key falls back to `OPENAI_API_KEY`.
  * @throws ValidationError / ConfigError naming the bad field; AuthError `no_api_key`.
  */
@@ -179,6 +199,8 @@ export function resolveTranscriberSettings(options: TranscriberSettingsInput, so
       silenceDurationMs: call.silenceDurationMs ?? conf.silenceDurationMs ?? 800,
       prefixPaddingMs: call.prefixPaddingMs ?? conf.prefixPaddingMs ?? 300,
       handshakeTimeoutMs: call.handshakeTimeoutMs ?? 10_000,
+      heartbeatMs: call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      heartbeatTimeoutMs: call.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     },
     headers: { authorization: `Bearer ${key}` },
     secrets: [key],
@@ -188,7 +210,8 @@ export function resolveTranscriberSettings(options: TranscriberSettingsInput, so
 /**
  * Resolves realtime voice settings: per-call options, then
  * `plugins.entries.voice-call.config.realtime.providers.openai`, then defaults (model
- * `gpt-realtime-1.5`, voice `alloy`, temperature 0.8, VAD 0.5, silence 500 ms, padding 300 ms).
+ * `gpt-realtime-1.5`, voice `alloy`, temperature 0.8, VAD 0.5, silence 500 ms, padding 300 ms;
+ * per call only: handshake 10000 ms, heartbeat 15000 ms, heartbeat timeout 10000 ms).
  * With `azureEndpoint` + `azureDeployment` the session goes to
  * `wss://<resource>.openai.azure.com/openai/v1/realtime?model=<deployment>` with an `api-key`
  * header (key: `apiKey`, then `AZURE_OPENAI_API_KEY`; an OpenAI key is never sent to Azure);
@@ -249,6 +272,8 @@ export function resolveVoiceSettings(options: VoiceSettingsInput, sources: Setti
       silenceDurationMs: call.silenceDurationMs ?? conf.silenceDurationMs ?? 500,
       prefixPaddingMs: call.prefixPaddingMs ?? conf.prefixPaddingMs ?? 300,
       handshakeTimeoutMs: call.handshakeTimeoutMs ?? 10_000,
+      heartbeatMs: call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      heartbeatTimeoutMs: call.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     },
     headers,
     secrets: [key.key],

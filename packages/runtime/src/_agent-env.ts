@@ -93,6 +93,12 @@ export class AgentEnv {
     return typeof primary === "string" && primary.trim() ? primary.trim() : DEFAULT_MODEL_REF;
   }
 
+  /** `agents.defaults.model.fallbacks`: refs tried in order when a turn on the primary fails before any output. */
+  fallbackModels(snap: AgentSnapshot): string[] {
+    const fallbacks = (snap.config as { agents?: { defaults?: { model?: { fallbacks?: unknown } } } }).agents?.defaults?.model?.fallbacks;
+    return Array.isArray(fallbacks) ? fallbacks.filter((f): f is string => typeof f === "string" && f.trim() !== "").map((f) => f.trim()) : [];
+  }
+
   /** Resolve the route for a ref, honouring the session's recorded runtime and overrides. */
   route(snap: AgentSnapshot, ref: string, session?: Pick<SessionRecord, "runtime" | "overrides">): Route {
     return resolveRoute({ ref, config: snap.config, auth: snap.auth, session, env: snap.env });

@@ -19,6 +19,41 @@ export interface StreamerPoolOptions {
   configPath?: string;
 }
 
+const AZURE = "azure-openai-responses";
+
+/**
+ * `azure-openai-responses/<deployment>` through @genesis/azure (imported on first use, so
+ * start-up stays lazy): the resource URL becomes Azure's v1 Responses surface
+ * (`<resource>/openai/v1`, no `api-version`), the key goes in `api-key`, the deployment is the
+ * `model`, and core's web-search decision is passed on. Portal or deployment URLs, a missing key
+ * and a non-Responses `api` are refused with a typed `AzureConfigError` before any request.
+ */
+async function createAzureProvider(route: Route, apiKey: string | undefined, o: StreamerPoolOptions): Promise<OpenAIProvider> {
+  const { createAzureResponsesProvider, AzureConfigError } = await import("@genesis/azure");
+  if (route.api !== "responses") {
+    throw new AzureConfigError("azure_unsupported_api", `${route.ref} is configured for the ${route.api} API; azure-openai-responses speaks the Responses API only.`, {
+      field: `models.providers["${AZURE}"].api`,
+      hint: `Remove models.providers["${AZURE}"].api or set it to "azure-openai-responses".`,
+    });
+  }
+  return createAzureResponsesProvider({
+    deployment: route.modelId,
+    ref: route.ref,
+    ...(route.baseUrl ? { baseUrl: route.baseUrl } : {}),
+    ...(apiKey ? { apiKey } : {}),
+    transport: route.transport,
+    params: route.params,
+    webSearch: route.webSearch,
+    model: route.model,
+    ...(route.contextWindow !== undefined ? { contextWindow: route.contextWindow } : {}),
+    ...(route.contextTokens !== undefined ? { contextTokens: route.contextTokens } : {}),
+    env: o.env,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+    ...(o.WebSocket ? { WebSocket: o.WebSocket } : {}),
+    ...(o.transportOptions ? { transportOptions: o.transportOptions } : {}),
+  });
+}
+
 /** Whether a route's first turn in a session is preceded by a WebSocket warm-up. */
 function wantsWarmup(route: Route): boolean {
   return route.transport !== "sse" && route.params.openaiWsWarmup !== false;
@@ -26,8 +61,8 @@ function wantsWarmup(route: Route): boolean {
 
 /**
  * The model streamers of one agent: one `openai`-style provider (and so one transport with its
- * sockets) per distinct endpoint/key, the codex-oauth streamers for `openai-codex/*`, and the
- * app's own factories. Each session's first turn warms its WebSocket first (default on for
+ * sockets) per distinct endpoint/key, @genesis/azure's provider for `azure-openai-responses/*`,
+ * the codex-oauth streamers for `openai-codex/*`, and the app's own factories. Each session's first turn warms its WebSocket first (default on for
  * every provider; `params.openaiWsWarmup: false` or SSE transport turns it off).
  */
 export class StreamerPool {
@@ -71,10 +106,12 @@ export class StreamerPool {
       });
       return this.#codex(route) as ModelStreamer;
     }
-    const key = [route.provider, route.baseUrl, route.endpointClass, route.api, route.transport, route.params.openaiWsWarmup, apiKey ?? ""].join("\u0000");
+    const key = [route.provider, route.baseUrl, route.endpointClass, route.api, route.transport, route.params.openaiWsWarmup, apiKey ?? "", route.provider === AZURE ? route.modelId : ""].join("\u0000");
     let provider = this.#providers.get(key);
     if (!provider) {
-      provider = createOpenAIProvider({ route, apiKey: apiKey ?? "", fetch: o.fetch, WebSocket: o.WebSocket, transportOptions: o.transportOptions });
+      provider = route.provider === AZURE
+        ? await createAzureProvider(route, apiKey, o)
+        : createOpenAIProvider({ route, apiKey: apiKey ?? "", fetch: o.fetch, WebSocket: o.WebSocket, transportOptions: o.transportOptions });
       this.#providers.set(key, provider);
     }
     const bound = provider;

@@ -1,5 +1,6 @@
 import { addUsage, emptyUsage, type SessionEntry, type Usage } from "@genesis/core";
 import type { TranscriptItem, TurnOutcome } from "./turn-runner.js";
+import type { FailoverAttempt } from "./_model-failover.js";
 
 /** Entry type of one transcript item (user message, model output, tool output). */
 export const ENTRY_ITEM = "item";
@@ -16,12 +17,17 @@ export function transcriptOf(entries: readonly SessionEntry[]): TranscriptItem[]
 }
 
 /** Summed usage, last turn's usage and outcome, and the turn count. */
-export function usageOf(entries: readonly SessionEntry[]): { total: Usage; last?: Usage; turns: number; lastOutcome?: TurnOutcome; lastTransport?: string } {
+export function usageOf(entries: readonly SessionEntry[]): {
+  total: Usage; last?: Usage; turns: number; lastOutcome?: TurnOutcome; lastTransport?: string;
+  /** The last turn's model and the models that failed before it, when it failed over. */
+  lastFailover?: { model: string; outcome: TurnOutcome; attempts: FailoverAttempt[] };
+} {
   let total = emptyUsage();
   let last: Usage | undefined;
   let turns = 0;
   let lastOutcome: TurnOutcome | undefined;
   let lastTransport: string | undefined;
+  let lastFailover: { model: string; outcome: TurnOutcome; attempts: FailoverAttempt[] } | undefined;
   for (const entry of entries) {
     if (entry.type !== ENTRY_TURN) continue;
     const usage = entry.usage as Usage;
@@ -30,8 +36,9 @@ export function usageOf(entries: readonly SessionEntry[]): { total: Usage; last?
     turns++;
     lastOutcome = entry.outcome as TurnOutcome;
     if (typeof entry.transport === "string") lastTransport = entry.transport;
+    lastFailover = Array.isArray(entry.failover) && typeof entry.model === "string" ? { model: entry.model, outcome: entry.outcome as TurnOutcome, attempts: entry.failover as FailoverAttempt[] } : undefined;
   }
-  return { total, turns, ...(last ? { last } : {}), ...(lastOutcome ? { lastOutcome } : {}), ...(lastTransport ? { lastTransport } : {}) };
+  return { total, turns, ...(last ? { last } : {}), ...(lastOutcome ? { lastOutcome } : {}), ...(lastTransport ? { lastTransport } : {}), ...(lastFailover ? { lastFailover } : {}) };
 }
 
 /** Runner state merged from `runner_state` entries (plus the record's Codex thread id). */

@@ -1,7 +1,8 @@
 import type { EndpointClass, Route, RuntimeId, SessionEntry, SessionRecord, Usage } from "@genesis/core";
-import type { RunnerStatus } from "./turn-runner.js";
+import type { RunnerStatus, TurnOutcome } from "./turn-runner.js";
 import { usageOf } from "./_session-entries.js";
 import type { AgentSnapshot } from "./_agent-env.js";
+import type { FailoverAttempt } from "./_model-failover.js";
 
 /** What `/status` shows for a session. */
 export interface AgentStatus {
@@ -25,7 +26,10 @@ export interface AgentStatus {
   fastMode: boolean;
   /** Where fast mode comes from: a session override, config, or the default (off). */
   fastModeSource: "session" | "config" | "default";
+  /** The `service_tier` requests carry (the runner's word wins over the route's for Codex). */
   serviceTier?: string;
+  /** Why no (or another) tier is sent, e.g. the Codex catalog offers no priority tier for the model. */
+  serviceTierNote?: string;
   executionContract: string;
   /** Server-side web search: `native`, `off` or `pinned to <provider>` (from the route). */
   webSearch: string;
@@ -33,6 +37,15 @@ export interface AgentStatus {
   turns: number;
   usage: { total: Usage; last?: Usage };
   overrides: Record<string, unknown>;
+  /** Set when the last turn was answered by a fallback model (`agents.defaults.model.fallbacks`). */
+  lastFailover?: { model: string; outcome: TurnOutcome; attempts: FailoverAttempt[] };
+}
+
+// The Codex app-server decides what reaches the wire; its runner reports that instead.
+function tierOf(route: Route, runner: RunnerStatus | undefined): Pick<AgentStatus, "serviceTier" | "serviceTierNote"> {
+  if (!runner?.serviceTier) return route.serviceTier ? { serviceTier: route.serviceTier } : {};
+  const { sent, note } = runner.serviceTier;
+  return { ...(sent ? { serviceTier: sent } : {}), ...(note ? { serviceTierNote: note } : {}) };
 }
 
 /** Assemble a status from the session, its route and the runner's transport facts. */
@@ -65,13 +78,14 @@ export function buildStatus(input: {
     },
     fastMode: route.fastMode,
     fastModeSource,
-    ...(route.serviceTier ? { serviceTier: route.serviceTier } : {}),
+    ...tierOf(route, runner),
     executionContract: route.executionContract,
     webSearch: route.webSearch.status === "pinned" ? `pinned to ${route.webSearch.provider}` : route.webSearch.status,
     ...(route.contextTokens ? { contextTokens: route.contextTokens } : {}),
     turns: usage.turns,
     usage: { total: usage.total, ...(usage.last ? { last: usage.last } : {}) },
     overrides: { ...record.overrides },
+    ...(usage.lastFailover ? { lastFailover: usage.lastFailover } : {}),
   };
 }
 
@@ -91,11 +105,14 @@ export function formatStatus(s: AgentStatus): string {
     `Route: ${s.provider} via ${s.endpointClass} (${s.baseUrl}, ${s.api})`,
     `Runtime: ${s.runtimeLabel}`,
     `Transport: ${wire}; WebSocket: ${degraded}`,
-    `Fast mode: ${s.fastMode ? "on" : "off"} (${s.fastModeSource})${s.serviceTier ? `; service_tier: ${s.serviceTier}` : ""}`,
+    `Fast mode: ${s.fastMode ? "on" : "off"} (${s.fastModeSource})${s.serviceTier ? `; service_tier: ${s.serviceTier}` : ""}${s.serviceTierNote ? `; service_tier ${s.serviceTierNote}` : ""}`,
     `Execution contract: ${s.executionContract}`,
     ...(s.webSearch !== "off" ? [`Web search: ${s.webSearch}`] : []),
     `Tokens: ${u.total} total (input ${u.input}, cached ${u.cacheRead}, output ${u.output}, reasoning ${u.reasoning}) over ${s.turns} turn(s)` +
       (last ? `; last turn ${last.total}` : ""),
     ...(s.contextTokens ? [`Context budget: ${s.contextTokens} tokens`] : []),
+    ...(s.lastFailover
+      ? [`Failover: last turn ${s.lastFailover.outcome} on ${s.lastFailover.model} after ${s.lastFailover.attempts.map((a) => `${a.model} (${a.code})`).join(", ")}`]
+      : []),
   ].join("\n");
 }

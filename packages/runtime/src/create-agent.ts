@@ -14,6 +14,7 @@ import { toTurnRoute, type AgentEvent, type TurnRunner, type TurnOutcome } from 
 import { buildInstructions, budgetHistory } from "./_turn-prep.js";
 import { ENTRY_ITEM, ENTRY_RUNNER_STATE, ENTRY_TURN, runnerStateOf, transcriptOf } from "./_session-entries.js";
 import { buildStatus, type AgentStatus } from "./agent-status.js";
+import { failoverChain, reportingFailures, runWithFailover } from "./_model-failover.js";
 
 /** Re-exported for the `providers` option. */
 export type { ProviderFactory };
@@ -105,14 +106,22 @@ export function createAgent(options: AgentOptions = {}): Agent {
   const streamers = new StreamerPool({ ...options, env: envs.env });
   const current = new Map<string, Route>();
   const snapshots = new Map<string, AgentSnapshot>();
+  // What the running turn's model streamer threw, per session: decides whether a fallback may answer.
+  const failures = new Map<string, unknown>();
 
   const runners: Partial<Record<RuntimeId, TurnRunner>> = { ...options.runners };
   runners.pi ??= createPiRunner({
     provider: async (r, ctx) => {
       const route = r.resolved!;
       const snap = snapshots.get(ctx.sessionId) ?? (await envs.snapshot());
-      const apiKey = await envs.apiKey(snap, route.provider);
-      return streamers.get(route, ctx.sessionId, apiKey, () => current.get(ctx.sessionId) ?? route);
+      try {
+        const apiKey = await envs.apiKey(snap, route.provider);
+        const streamer = await streamers.get(route, ctx.sessionId, apiKey, () => current.get(ctx.sessionId) ?? route);
+        return reportingFailures(streamer, (error) => failures.set(ctx.sessionId, error));
+      } catch (error) {
+        failures.set(ctx.sessionId, error);
+        throw error;
+      }
     },
   });
   // The Codex harness reads the same config file the agent does.
@@ -148,21 +157,31 @@ export function createAgent(options: AgentOptions = {}): Agent {
     },
     async *send(sessionId, message, sendOptions = {}) {
       const { record, snap, ref, entries } = await load(sessionId, true);
-      const route = envs.readyRoute(snap, ref, record);
-      current.set(sessionId, route);
-      snapshots.set(sessionId, snap);
       const list = tools.list();
-      const instructions = buildInstructions(route, options.systemPrompt);
-      const history = budgetHistory(transcriptOf(entries), route, instructions, list, message);
       const turnId = randomUUID();
-      const runner = runnerFor(record.runtime);
+      const history = transcriptOf(entries);
+      const runnerState = runnerStateOf(entries, record.codexThreadId);
+      let route: Route | undefined;
+      // One attempt per model of the failover chain; each resolves its own route, prompt and budget.
+      const start = (attemptRef: string) => {
+        failures.delete(sessionId);
+        const attempt = envs.readyRoute(snap, attemptRef, record);
+        const runner = runnerFor(record.runtime);
+        route = attempt;
+        current.set(sessionId, attempt);
+        snapshots.set(sessionId, snap);
+        const instructions = buildInstructions(attempt, options.systemPrompt);
+        const fitted = budgetHistory(history, attempt, instructions, list, message);
+        return runner.runTurn(
+          { sessionId, turnId, route: toTurnRoute(attempt), message, instructions, history: fitted.items, tools: list, params: { ...attempt.params }, runnerState, cwd },
+          { signal: sendOptions.signal },
+        );
+      };
+      const chain = failoverChain(ref, envs.defaultModel(snap), envs.fallbackModels(snap));
       const batch: { type: string; at: number; [k: string]: unknown }[] = [];
       let done: Extract<AgentEvent, { type: "turn.done" }> | undefined;
       try {
-        for await (const event of runner.runTurn(
-          { sessionId, turnId, route: toTurnRoute(route), message, instructions, history: history.items, tools: list, params: { ...route.params }, runnerState: runnerStateOf(entries, record.codexThreadId), cwd },
-          { signal: sendOptions.signal },
-        )) {
+        for await (const event of runWithFailover(chain, { start, lastError: () => failures.get(sessionId), signal: sendOptions.signal })) {
           if (event.type === "item") batch.push({ type: ENTRY_ITEM, at: Date.now(), turnId, item: event.item });
           else if (event.type === "runner.state") {
             batch.push({ type: ENTRY_RUNNER_STATE, at: Date.now(), state: event.state });
@@ -174,8 +193,14 @@ export function createAgent(options: AgentOptions = {}): Agent {
         // Only needed while the turn runs; a long-lived agent must not keep one per session.
         current.delete(sessionId);
         snapshots.delete(sessionId);
-        if (done) batch.push({ type: ENTRY_TURN, at: Date.now(), turnId, outcome: done.outcome, usage: done.usage, model: route.ref, ...(done.transport ? { transport: done.transport } : {}) });
-        await store.appendEntries(sessionId, batch);
+        failures.delete(sessionId);
+        if (done) {
+          batch.push({
+            type: ENTRY_TURN, at: Date.now(), turnId, outcome: done.outcome, usage: done.usage, model: done.model ?? route?.ref ?? ref,
+            ...(done.transport ? { transport: done.transport } : {}), ...(done.failover ? { failover: done.failover } : {}),
+          });
+        }
+        if (batch.length > 0 || done) await store.appendEntries(sessionId, batch);
       }
     },
     async run(message, runOptions = {}) {
@@ -193,7 +218,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     async status(sessionId) {
       const { record, snap, ref, entries } = await load(sessionId, true);
       const route = envs.route(snap, ref, record);
-      return buildStatus({ record, route, entries, snap, runner: runners[record.runtime]?.status?.(sessionId) });
+      return buildStatus({ record, route, entries, snap, runner: runners[record.runtime]?.status?.(sessionId, route) });
     },
     async setOverride(sessionId, key, value) {
       await store.setOverride(sessionId, key, value);

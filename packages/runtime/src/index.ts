@@ -33,6 +33,8 @@ export type { Agent, AgentOptions, AgentRunResult, ProviderFactory } from "./cre
 export { DEFAULT_MODEL_REF } from "./_agent-env.js";
 export { DEFAULT_SYSTEM_PROMPT, buildInstructions } from "./_turn-prep.js";
 export { formatStatus } from "./agent-status.js";
+export { ModelFailoverError, canFailOver } from "./_model-failover.js";
+export type { FailoverAttempt } from "./_model-failover.js";
 export type { AgentStatus } from "./agent-status.js";
 export { createCodexTurnRunner, CODEX_THREAD_STATE_KEY } from "./codex/codex-turn-runner.js";
 export type { CodexTurnRunner, CodexTurnRunnerOptions } from "./codex/codex-turn-runner.js";
@@ -49,5 +51,7 @@ export { genesisCodexConnection, codexAuthFromManager } from "./codex/codex-conn
 export type { CodexConnection, GenesisCodexConnectionOptions } from "./codex/codex-connection.js";
 export { resolveCodexBinary, CODEX_VERSION } from "./codex/resolve-codex-binary.js";
 export type { ResolveCodexBinaryOptions } from "./codex/resolve-codex-binary.js";
+export { planCodexServiceTier, CODEX_PRIORITY_TIER, CODEX_DEFAULT_TIER } from "./codex/codex-service-tier.js";
+export type { CodexServiceTierPlan } from "./codex/codex-service-tier.js";
 export { CodexHarnessError } from "./codex/errors.js";
 export type { CodexHarnessErrorCode, CodexHarnessErrorFields } from "./codex/errors.js";

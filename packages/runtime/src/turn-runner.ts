@@ -1,5 +1,6 @@
 import type { OutputItem, Route, RuntimeId, TransportKind, Usage } from "@genesis/core";
 import type { ToolDefinition } from "./tool-registry.js";
+import type { FailoverAttempt } from "./_model-failover.js";
 
 /**
  * The contract between a session and whatever runs its turns.
@@ -108,6 +109,10 @@ export type AgentEvent =
       errorCode?: string;
       transport?: TransportKind;
       serviceTier?: string;
+      /** The model ref that ran the turn (set by the agent; differs from the session's after a failover). */
+      model?: string;
+      /** Models that failed, in order, when `agents.defaults.model.fallbacks` was used (on a failed turn it ends with `model`); absent otherwise. */
+      failover?: readonly FailoverAttempt[];
     };
 
 /** Options for one {@link TurnRunner.runTurn} call. */
@@ -126,8 +131,11 @@ export interface TurnRunner<R extends TurnRoute = TurnRoute> {
   /** Label for `/status`, see {@link RUNTIME_LABELS}. */
   readonly label: string;
   runTurn(input: TurnInput<R>, options?: RunTurnOptions): AsyncIterable<AgentEvent>;
-  /** What `/status` shows about the wire (transport in use, WebSocket degraded...). */
-  status?(sessionId: string): RunnerStatus;
+  /**
+   * What `/status` shows about the wire (transport in use, WebSocket degraded...). `route` is
+   * the session's route as resolved for this status call (after any `/fast` or model change).
+   */
+  status?(sessionId: string, route?: Route): RunnerStatus;
   /** Release sockets/child processes. Idempotent. */
   close?(): Promise<void>;
 }
@@ -139,4 +147,10 @@ export interface RunnerStatus {
   wsDegraded?: boolean;
   /** ms until the WebSocket cool-down ends, when degraded. */
   degradedForMs?: number;
+  /**
+   * For runners that do not write the request themselves (the Codex app-server): the
+   * `service_tier` the next request will carry (`sent`, absent when none) and, when that
+   * differs from the route's tier or is not confirmed, why (`note`). Overrides the route's tier.
+   */
+  serviceTier?: { sent?: string; note?: string };
 }

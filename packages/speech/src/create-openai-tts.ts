@@ -4,6 +4,7 @@ import {
   type SpeechResult, type SpeechSettings, type SynthesizeSpeechOptions,
 } from "./synthesize-speech.js";
 import type { SpeechContext } from "./_settings.js";
+import { streamSpeech, type SpeechStream, type StreamSpeechOptions } from "./stream-speech.js";
 
 /** Options of {@link createOpenAITts}: defaults for every call, plus config/env/HTTP plumbing. */
 export interface OpenAITtsOptions extends SpeechSettings, SpeechContext {
@@ -16,6 +17,9 @@ export interface OpenAITtsCallOptions extends SpeechSettings {
   signal?: AbortSignal;
 }
 
+/** Per-call overrides of {@link OpenAITts.stream}: those of `synthesize` plus the streaming options. */
+export interface OpenAITtsStreamOptions extends OpenAITtsCallOptions, Pick<StreamSpeechOptions, "streamFormat" | "idleTimeoutMs" | "now"> {}
+
 /** The OpenAI speech provider of the `messages.tts` surface. */
 export interface OpenAITts {
   readonly provider: "openai";
@@ -27,6 +31,8 @@ export interface OpenAITts {
   readonly responseFormat: TtsFormat;
   /** Speak `text`; `target` defaults to `voice-note`. Same errors as {@link synthesizeSpeech}. */
   synthesize(text: string, options?: OpenAITtsCallOptions): Promise<SpeechResult>;
+  /** Speak `text` and stream the audio while it is produced; `target` defaults to `voice-note`. See {@link streamSpeech}. */
+  stream(text: string, options?: OpenAITtsStreamOptions): Promise<SpeechStream>;
 }
 
 /**
@@ -48,6 +54,10 @@ export function createOpenAITts(options: OpenAITtsOptions = {}): OpenAITts {
       const checked = checkSpeechText(text);
       const merged: SynthesizeSpeechOptions = { ...options, ...definedOnly(call) };
       return requestSpeech(checked, resolveSpeech(merged, defaultTarget), merged);
+    },
+    stream(text, call = {}) {
+      const merged: StreamSpeechOptions = { ...options, ...definedOnly(call) };
+      return streamSpeech(text, { ...merged, target: merged.target ?? defaultTarget });
     },
   };
 }

@@ -11,6 +11,20 @@ export type TtsModel = (typeof TTS_MODELS)[number] | (string & {});
 /** Models that honour `instructions` (the tts-1 family ignores them server-side). */
 export const INSTRUCTION_MODELS: readonly string[] = ["gpt-4o-mini-tts"];
 
+/**
+ * Models that can stream `stream_format: "sse"` (the tts-1 family only streams raw audio).
+ * Also the models {@link streamSpeech} defaults to SSE for.
+ */
+export const SSE_TTS_MODELS: readonly string[] = ["gpt-4o-mini-tts"];
+
+/** How `POST /audio/speech` streams: the raw audio body, or SSE `speech.audio.delta` events. */
+export const SPEECH_STREAM_FORMATS = ["audio", "sse"] as const;
+/** One of {@link SPEECH_STREAM_FORMATS}. */
+export type SpeechStreamFormat = (typeof SPEECH_STREAM_FORMATS)[number];
+
+/** Default `idleTimeoutMs` of {@link streamSpeech}: longest wait for the next bytes. */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 60_000;
+
 /** Built-in voices. */
 export const TTS_VOICES = [
   "alloy", "ash", "ballad", "cedar", "coral", "echo", "fable", "juniper", "marin", "onyx", "nova", "sage", "shimmer", "verse",

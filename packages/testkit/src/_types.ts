@@ -43,6 +43,8 @@ export interface EmulatorContext {
   now(): number;
   /** Takes the armed `stream`-stage faults for a WebSocket stream on `path` (realtime responses use it). */
   takeStreamFaults?(path: string): Fault[];
+  /** Takes the armed `stream`-stage faults for a streamed HTTP answer on `path` (the streamed `/v1/audio/speech` uses it). */
+  takeHttpStreamFaults?(path: string): Fault[];
 }
 
 /** An endpoint module's request handler: one answer per request (may be async). */

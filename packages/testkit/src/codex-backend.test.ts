@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSocket, post, sseFrames } from "./__fixtures__/clients.js";
 import { signJwt } from "./_jwt.js";
-import { startEmulator, type Emulator } from "./index.js";
+import { EMULATOR_CODEX_MODELS, startEmulator, type Emulator } from "./index.js";
 
 let emu: Emulator;
 beforeEach(async () => {
@@ -87,5 +87,36 @@ describe("Codex backend", () => {
     s.ws.send(JSON.stringify({ type: "response.create", ...frameBody, store: true }));
     expect((await s.take(1))[0]).toMatchObject({ type: "error", status: 400, error: { param: "store" } });
     s.ws.close();
+  });
+});
+
+describe("Codex backend model listing (GET /models)", () => {
+  const list = (query: string, h: Record<string, string>) => fetch(`${emu.codexBase}/models${query}`, { headers: h });
+
+  it("lists Codex ModelInfo rows for a signed-in account and records the client_version", async () => {
+    const r = await list("?client_version=0.169.0", headers(token("acct_1")));
+    expect(r.status).toBe(200);
+    expect(r.headers.get("etag")).toBe('"codex-models-4"');
+    const answer = (await r.json()) as { models: { slug: string; display_name: string; context_window: number; visibility: string }[] };
+    expect(answer.models.map((m) => m.slug)).toEqual(["gpt-5.5", "gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex"]);
+    expect(answer.models[0]).toMatchObject({ display_name: "GPT-5.5", context_window: 1_000_000, visibility: "list", supported_in_api: false });
+    expect(emu.requests.at(-1)).toMatchObject({ method: "GET", path: "/backend-api/codex/models", query: { client_version: "0.169.0" } });
+  });
+
+  it("applies the Codex header rules and requires client_version", async () => {
+    expect((await list("?client_version=0.169.0", {})).status).toBe(401);
+    expect((await list("?client_version=0.169.0", headers(token("acct_1"), "acct_2"))).status).toBe(403);
+    const missing = await list("", headers(token("acct_1")));
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: { param: "client_version" } });
+  });
+
+  it("setCodexModels scripts the listing (omit gpt-5.5), and undefined restores the defaults", async () => {
+    emu.setCodexModels(EMULATOR_CODEX_MODELS.filter((m) => m.slug !== "gpt-5.5"));
+    const omitted = (await (await list("?client_version=1.0.0", headers(token("acct_1")))).json()) as { models: { slug: string }[] };
+    expect(omitted.models.map((m) => m.slug)).toEqual(["gpt-5.4", "gpt-5.4-mini", "gpt-5.3-codex"]);
+    emu.setCodexModels();
+    const restored = (await (await list("?client_version=1.0.0", headers(token("acct_1")))).json()) as { models: { slug: string }[] };
+    expect(restored.models).toHaveLength(EMULATOR_CODEX_MODELS.length);
   });
 });

@@ -23,3 +23,5 @@ export { DEVICE_POLL_INTERVAL } from "./auth/device-auth.js";
 export { decodeJwt, signJwt } from "./_jwt.js";
 export { parseMultipart, MultipartError } from "./_multipart.js";
 export type { MultipartBody, MultipartFile } from "./_multipart.js";
+export { EMULATOR_CODEX_MODELS } from "./codex-backend.js";
+export type { CodexModelRow } from "./codex-backend.js";

@@ -9,7 +9,7 @@ import { assertStartOptions } from "./_validate-input.js";
 import { Recorder, type RecordedRequest } from "./_recorder.js";
 import { sharedValidator } from "./_spec-validator.js";
 import type { EmulatorContext } from "./_types.js";
-import { CODEX_PREFIX, checkCodexAuth } from "./codex-backend.js";
+import { CODEX_PREFIX, checkCodexAuth, listCodexModelsHandler, setCodexModels, type CodexModelRow } from "./codex-backend.js";
 import { listModels, retrieveModel } from "./models.js";
 import { TurnQueue, type ScriptedTurnInput } from "./responses/_turn.js";
 import { createChatCompletionHandler } from "./responses/chat-completions.js";
@@ -61,6 +61,11 @@ export interface Emulator {
   script(...turns: ScriptedTurnInput[]): void;
   /** Arms a fault for the next matching request(s) or connection(s). */
   fault(f: Fault): void;
+  /**
+   * Replaces the rows the Codex backend's `GET /models` lists (e.g. without gpt-5.5, or
+   * malformed ones); `undefined` restores the defaults (`EMULATOR_CODEX_MODELS`).
+   */
+  setCodexModels(rows?: readonly CodexModelRow[]): void;
   /** Approves (or denies) a pending device code; the most recent when `userCode` is omitted. */
   approveDeviceCode(userCode?: string, opts?: { deny?: boolean }): void;
   readonly auth: EmulatorAuth;
@@ -98,6 +103,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     signal: abort.signal,
   };
   ctx.takeStreamFaults = (path) => core.faults.take("stream", path, "websocket");
+  ctx.takeHttpStreamFaults = (path) => core.faults.take("stream", path, "http");
 
   const routes: CoreRoute[] = [
     { method: "GET", pattern: "/v1/models", handler: listModels },
@@ -106,6 +112,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     { method: "GET", pattern: "/v1/responses/:id", handler: retrieveResponseHandler(core) },
     { method: "POST", pattern: "/v1/chat/completions", operationId: "createChatCompletion", handler: createChatCompletionHandler(core) },
     { method: "POST", pattern: `${CODEX_PREFIX}/responses`, handler: createResponseHandler(core, true) },
+    { method: "GET", pattern: `${CODEX_PREFIX}/models`, handler: listCodexModelsHandler },
     // Azure OpenAI v1 API: same Responses surface under /openai/v1, keyed by `api-key`.
     {
       method: "POST",
@@ -149,6 +156,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     authHeaderOf: (id) => core.recorder.authHeaderOf(id),
     script: (...turns) => core.turns.push(...turns),
     fault: (f) => core.faults.arm(f),
+    setCodexModels: (rows) => setCodexModels(ctx, rows),
     approveDeviceCode: (userCode, opts) => authState.approveDeviceCode(userCode, opts),
     auth: {
       issueTokens: (opts) => authState.issueTokens(opts),

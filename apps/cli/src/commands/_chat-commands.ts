@@ -94,7 +94,11 @@ export async function runSlashCommand(agent: Agent, state: ChatState, line: stri
       else if (sub === "default" || sub === "clear") await agent.clearOverride(state.sessionId, "fastMode");
       else if (sub !== "status") throw new UsageError("usage: /fast status|on|off|default");
       const s = await agent.status(state.sessionId);
-      return `Fast mode: ${s.fastMode ? "on" : "off"} (${s.fastModeSource})${s.serviceTier ? `; service_tier: ${s.serviceTier}` : s.fastMode ? "; service_tier not sent on this endpoint" : ""}`;
+      // The runner knows best whether the tier reaches the wire (the Codex harness drops it for
+      // models its catalog offers no priority tier for): its note wins over the generic one.
+      const tier = s.serviceTier ? `; service_tier: ${s.serviceTier}` : "";
+      const note = s.serviceTierNote ? `; service_tier ${s.serviceTierNote}` : !s.serviceTier && s.fastMode ? "; service_tier not sent on this endpoint" : "";
+      return `Fast mode: ${s.fastMode ? "on" : "off"} (${s.fastModeSource})${tier}${note}`;
     }
     case "new":
     case "reset": {

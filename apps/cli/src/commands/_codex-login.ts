@@ -46,6 +46,9 @@ function openBrowser(url: string): void {
  * Auth settings come from config `auth.openaiCodex.{issuer,codexBaseUrl,clientId}`, then the env
  * vars `GENESIS_CODEX_AUTH_ISSUER` / `GENESIS_CODEX_BASE_URL` / `GENESIS_CODEX_CLIENT_ID`, then
  * the OpenAI defaults.
+ * A sign-in it replaces (same account or another) has its refresh token revoked after the new
+ * one is saved (`{issuer}/oauth/revoke`, or `GENESIS_CODEX_REVOKE_URL`); a failed revocation is a
+ * warning on stderr and the login still succeeds.
  * Progress goes to stderr; the browser flow also accepts a pasted redirect URL on stdin.
  * Never reads `~/.codex`.
  */
@@ -97,6 +100,12 @@ export async function runCodexLogin(ctx: CommandContext, options: CodexLoginOpti
     const plan = result.planType ? `, ${result.planType} plan` : "";
     ctx.stdout.write(`Signed in to ChatGPT as ${who}${plan}. Credentials saved to ${result.path}.\n`);
     if (result.replacedAccountId) ctx.stdout.write(`This replaced the previous sign-in (account ${result.replacedAccountId}).\n`);
+    const revocation = result.previousRevocation;
+    // The new sign-in is saved either way; a replaced token that could not be revoked only warns.
+    if (revocation?.outcome === "failed") {
+      ctx.stderr.write(`warning: could not revoke the replaced refresh token of account ${revocation.accountId}: ${revocation.error!.message}\n` +
+        "  It may stay valid until it expires; to end it now, use \"Log out of all devices\" in ChatGPT's security settings.\n");
+    }
     return { accountId: result.accountId, email: result.email, planType: result.planType, expiresAt: result.expiresAt };
   } finally {
     progress?.stop();

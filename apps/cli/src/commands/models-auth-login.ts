@@ -6,7 +6,9 @@ export const usage = `Usage: genesis models auth login --provider openai-codex [
 Sign in with your ChatGPT/Codex subscription for openai-codex/* models. The browser flow
 opens (or prints) a sign-in page and waits for its redirect on http://localhost:1455; on a
 headless machine paste the final URL back here. --device-code shows a code to enter at
-the sign-in page instead. Credentials go to $GENESIS_HOME/auth/profiles.json.
+the sign-in page instead. Credentials go to $GENESIS_HOME/auth/profiles.json. When this
+replaces a stored sign-in, its refresh token is revoked at the issuer after the new one is
+saved (a failed revocation is only a warning on stderr).
 
 Options:
   --provider <id>      openai-codex (API keys need no login: set OPENAI_API_KEY)

@@ -6,7 +6,9 @@ export const usage = `Usage: genesis models list [--provider <id>] [--all] [--js
 
 List models with their context window / runtime cap, capabilities and auth status.
 By default only models you can use right now (credentials present, configured, or the
-default model); --all shows the whole catalog.
+default model); --all shows the whole catalog. With an OpenAI key the live GET /v1/models
+listing is merged in; with a Codex sign-in, the live Codex backend listing (its metadata
+wins). A failed live listing prints a note and the built-in rows.
 
 Options:
   --provider <id>   Only this provider (openai, openai-codex, azure-openai-responses, ...)
@@ -47,7 +49,9 @@ export async function buildModelRows(input: {
 }): Promise<ModelListItem[]> {
   const core = await import("@genesis/core/lite");
   let rows: (CatalogEntry & { live?: string })[] = core.listCatalog({ config: input.config, auth: input.auth, provider: input.provider });
-  if (input.live) rows = core.mergeLiveModels(rows, input.live, { config: input.config, auth: input.auth });
+  // A live row for a provider the filter excludes would otherwise be appended as live-only.
+  const live = input.live?.filter((m) => input.provider === undefined || m.provider === input.provider);
+  if (live) rows = core.mergeLiveModels(rows, live, { config: input.config, auth: input.auth });
   const primary = input.config.agents?.defaults?.model?.primary;
   return rows.map((row) => {
     const item: ModelListItem = {
@@ -64,8 +68,10 @@ export async function buildModelRows(input: {
     };
     if (row.live) item.live = row.live;
     try {
-      const route = core.resolveRoute({ ref: row.ref, config: input.config, auth: input.auth, env: input.env });
-      item.contextTokens = route.contextTokens ?? null;
+      const route = core.resolveRoute({ ref: row.ref, config: input.config, auth: input.auth, env: input.env, live });
+      // The runtime cap never exceeds the window, and a live window can be smaller than the catalog's.
+      const cap = route.contextTokens !== undefined && row.contextWindow !== undefined ? Math.min(route.contextTokens, row.contextWindow) : route.contextTokens;
+      item.contextTokens = cap ?? null;
       item.runtime = route.runtime;
       item.auth = { kind: route.authKind, ready: route.blockers.length === 0 };
       if (route.authSource) item.auth.source = route.authSource;
@@ -103,11 +109,19 @@ export async function run(ctx: CommandContext): Promise<number> {
   // `process.env` itself is slow.
   const env = { ...ctx.env };
   const auth = await core.openAuthStore({ env }).snapshot(env, config);
-  // Live GET /v1/models (merged into the catalog) when an OpenAI key is configured (the
-  // snapshot knows; without a key the live-listing module is not even loaded).
-  const live = (provider === undefined || provider === "openai") && auth.apiKeys.openai
-    ? await (await import("./_openai-live.js")).fetchOpenAILive(config, env, (line) => ctx.stderr.write(`${line}\n`))
-    : undefined;
+  // Live listings (merged into the catalog): GET /v1/models when an OpenAI key is configured,
+  // the Codex backend's /models when signed in to openai-codex. The snapshot knows which; a
+  // listing module is loaded only when its credentials exist. Both run at once.
+  const note = (line: string) => ctx.stderr.write(`${line}\n`);
+  const [openaiLive, codexLive] = await Promise.all([
+    (provider === undefined || provider === "openai") && auth.apiKeys.openai
+      ? import("./_openai-live.js").then((m) => m.fetchOpenAILive(config, env, note))
+      : undefined,
+    (provider === undefined || provider === "openai-codex") && auth.oauth["openai-codex"]
+      ? import("./_codex-live.js").then((m) => m.fetchCodexLive(config, env, note))
+      : undefined,
+  ]);
+  const live = openaiLive || codexLive ? [...(openaiLive ?? []), ...(codexLive ?? [])] : undefined;
   const all = await buildModelRows({ config, auth, env, provider, ...(live ? { live } : {}) });
   const configured = new Set(core.listCatalog({ config, provider }).filter((row) => row.configured).map((row) => row.ref));
   const items = ctx.args.flags.get("all") === true ? all : all.filter((i) => i.auth.ready || i.isDefault || configured.has(i.ref));

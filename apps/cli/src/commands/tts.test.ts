@@ -10,15 +10,19 @@ import { cliEntry, ensureBuilt } from "../../test/_cli.js";
 const KEY = "sk-cli-tts-canary-0123456789";
 
 /** Run the built CLI asynchronously (the emulator lives in this process) with a clean env. */
-function genesis(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+function genesis(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: Buffer; stderr: string; stdoutAt: number[] }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [cliEntry, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
+    const stdoutAt: number[] = [];
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stdout.on("data", (chunk: Buffer) => {
+      out.push(chunk);
+      stdoutAt.push(performance.now());
+    });
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
     child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout: Buffer.concat(out), stderr }));
+    child.on("close", (code) => done({ code, stdout: Buffer.concat(out), stderr, stdoutAt }));
   });
 }
 
@@ -129,5 +133,61 @@ describe("genesis tts", () => {
     const noKey = await genesis(["tts", "hi", "--out", out], { HOME: home, GENESIS_HOME: home, OPENAI_TTS_BASE_URL: emu.apiBase });
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/No OpenAI API key[\s\S]*OPENAI_API_KEY/);
+  });
+
+  it("--stream writes the same file as the one-shot call, with time to first audio under --verbose", async () => {
+    emu.reset();
+    const plain = join(home, "plain.wav");
+    const streamed = join(home, "streamed.wav");
+    const args = ["hello streaming world", "--voice", "ash", "--speed", "1.5"];
+    expect((await genesis(["tts", ...args, "--out", plain], env)).code).toBe(0);
+    const r = await genesis(["tts", ...args, "--out", streamed, "--stream", "--verbose"], env);
+    expect(r.code).toBe(0);
+    expect(readFileSync(streamed).equals(readFileSync(plain))).toBe(true);
+    expect(r.stdout.toString()).toContain(`wrote ${readFileSync(plain).length} bytes of wav audio (gpt-4o-mini-tts, voice ash) to ${streamed}`);
+    expect(r.stderr).toMatch(/^time to first audio: \d+ ms \(streamed as sse\); total \d+ ms\nusage: \d+ input \+ \d+ output = \d+ tokens\n$/);
+    expect(speechCalls()[1]!.body).toEqual({ model: "gpt-4o-mini-tts", input: "hello streaming world", voice: "ash", response_format: "wav", speed: 1.5, stream_format: "sse" });
+    expect(speechCalls()[0]!.body).not.toHaveProperty("stream_format");
+    expect(readdirSync(home).filter((n) => n.includes(".tmp"))).toEqual([]);
+    const tts1 = await genesis(["tts", "hi there", "--model", "tts-1", "--out", join(home, "tts1.mp3"), "--stream"], env);
+    expect(tts1.code).toBe(0);
+    expect(speechCalls()[2]!.body).toMatchObject({ model: "tts-1", stream_format: "audio", response_format: "mp3" });
+  });
+
+  it("--stream --out - writes each chunk to stdout as it arrives", async () => {
+    emu.reset();
+    const plain = await genesis(["tts", "one two three four five", "--format", "pcm", "--out", "-"], env);
+    emu.fault({ match: { path: "/v1/audio/speech" }, kind: "latency", perFrameMs: 25 });
+    const r = await genesis(["tts", "one two three four five", "--format", "pcm", "--out", "-", "--stream-format", "audio"], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout.equals(plain.stdout)).toBe(true);
+    expect(r.stderr).toContain(`wrote ${plain.stdout.length} bytes of pcm audio (gpt-4o-mini-tts, voice coral) to stdout`);
+    expect(speechCalls()[1]!.body).toMatchObject({ stream_format: "audio", response_format: "pcm" });
+    // 20 emulator chunks 25 ms apart: stdout receives them spread out, not in one burst at the end.
+    expect(r.stdoutAt.length).toBeGreaterThan(5);
+    expect(r.stdoutAt.at(-1)! - r.stdoutAt[0]!).toBeGreaterThan(200);
+  });
+
+  it("--stream: a bad --stream-format exits 2 before any request; a dropped stream exits 1 and leaves no file", async () => {
+    emu.reset();
+    const out = join(home, "dropped.wav");
+    const sse = await genesis(["tts", "hi", "--out", out, "--model", "tts-1", "--stream-format", "sse"], env);
+    expect(sse.code).toBe(2);
+    expect(sse.stderr).toMatch(/--stream-format: tts-1 cannot stream SSE[\s\S]*hint: Use streamFormat "audio"/);
+    const bad = await genesis(["tts", "hi", "--out", out, "--stream-format", "ogg"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--stream-format: unknown stream format "ogg"/);
+    expect((await genesis(["tts", "hi", "--out", out, "--stream=yes"], env)).stderr).toMatch(/--stream takes no value/);
+    expect(speechCalls()).toHaveLength(0);
+    // The pause lets the CLI read the 2 events before the drop (fetch discards unread ones).
+    emu.fault({ match: { path: "/v1/audio/speech" }, kind: "stall", afterEvents: 2, ms: 300 });
+    emu.fault({ match: { path: "/v1/audio/speech" }, kind: "sse-destroy", afterEvents: 2 });
+    const dropped = await genesis(["tts", "one two three four five six", "--out", out, "--stream"], env);
+    expect(dropped.code).toBe(1);
+    expect(dropped.stderr).toMatch(/cut off after 2 event\(s\)[\s\S]*hint: Retry the whole request/);
+    expect(dropped.stderr).not.toContain(KEY);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(home).filter((n) => n.includes(".tmp"))).toEqual([]);
+    expect(speechCalls()).toHaveLength(1);
   });
 });

@@ -3,19 +3,25 @@ import type { WebSocketConstructor } from "../_socket.js";
 
 /**
  * A real `ws` client that remembers every instance and the options it was opened with, so
- * tests can assert `followRedirects: false` and that no socket is left open.
+ * tests can assert `followRedirects: false` and that no socket is left open; `pings` counts
+ * the pings the client sent (the frames still go over the wire).
  */
-export function recordingWebSocket(): { WebSocket: WebSocketConstructor; sockets: WebSocket[]; options: WebSocket.ClientOptions[] } {
+export function recordingWebSocket(): { WebSocket: WebSocketConstructor; sockets: WebSocket[]; options: WebSocket.ClientOptions[]; pings: { count: number } } {
   const sockets: WebSocket[] = [];
   const options: WebSocket.ClientOptions[] = [];
+  const pings = { count: 0 };
   class Recording extends WebSocket {
     constructor(url: string, opts: WebSocket.ClientOptions) {
       super(url, opts);
       sockets.push(this);
       options.push(opts);
     }
+    override ping(...args: Parameters<WebSocket["ping"]>): void {
+      pings.count++;
+      super.ping(...args);
+    }
   }
-  return { WebSocket: Recording, sockets, options };
+  return { WebSocket: Recording, sockets, options, pings };
 }
 
 /** Resolves once every recorded socket reached CLOSED. */

@@ -60,6 +60,12 @@ export interface CodexThreadSettings {
   approvalPolicy?: AskForApproval;
   /** Default `workspace-write`. */
   sandbox?: SandboxMode;
+  /**
+   * Codex tier id (`priority`, `flex`, `default`), sent on `thread/start`, `thread/resume` and
+   * every `turn/start` so a change applies from the next turn; `null` clears it. Default: not
+   * sent (Codex keeps its own choice). See `planCodexServiceTier` for what reaches the wire.
+   */
+  serviceTier?: string | null;
 }
 
 /** Options of {@link CodexAppServerClient.runTurn}. */

@@ -4,6 +4,7 @@ import { emptyUsage, resolveGenesisHome, type StreamEvent } from "@genesis/core"
 import type { GetAccountResponse } from "../../protocol/v2/GetAccountResponse.js";
 import type { ThreadStartResponse } from "../../protocol/v2/ThreadStartResponse.js";
 import type { TurnStartResponse } from "../../protocol/v2/TurnStartResponse.js";
+import { readModelTiers } from "./_model-tiers.js";
 import { ActiveTurn } from "./_turn.js";
 import type { RateLimitFacts } from "./_turn-errors.js";
 import { answerServerRequest, type CodexAuthTokens } from "./_server-requests.js";
@@ -27,6 +28,8 @@ export class CodexAppServerClient {
   private readonly active = new Map<string, ActiveTurn>();
   private readonly threads = new Map<string, { settings: CodexThreadSettings; loadedIn?: AppServerProcess }>();
   private limits: RateLimitFacts = {};
+  // model/list answers of the current process: its catalog decides which tiers reach the wire.
+  private catalog: { proc: AppServerProcess; tiers: Promise<Map<string, readonly string[]> | undefined> } | undefined;
   // The plan of the ChatGPT account we handed over: Codex's usage-limit error does not name it.
   private authPlanType: string | undefined;
   private closed = false;
@@ -92,6 +95,8 @@ export class CodexAppServerClient {
       const res = await proc.request<TurnStartResponse>("turn/start", {
         threadId,
         input: [{ type: "text", text: options.text, text_elements: [] }],
+        // Per turn, so that /fast toggled mid-session applies from this turn on.
+        ...(options.settings.serviceTier !== undefined ? { serviceTier: options.settings.serviceTier } : {}),
       });
       turn.turnId ??= res.turn.id;
       if (signal?.aborted) interrupt();
@@ -119,6 +124,18 @@ export class CodexAppServerClient {
     await proc?.close();
   }
 
+  /**
+   * The service-tier ids the app-server's model catalog offers for `model` (`model/list`
+   * `serviceTiers`), e.g. `["priority"]`; `[]` when the model is not in its catalog;
+   * `undefined` when the catalog could not be read. Asked once per app-server process.
+   */
+  async modelServiceTiers(model: string): Promise<readonly string[] | undefined> {
+    const proc = await this.start();
+    if (this.catalog?.proc !== proc) this.catalog = { proc, tiers: readModelTiers(proc) };
+    const tiers = await this.catalog.tiers;
+    return tiers ? (tiers.get(model) ?? []) : undefined;
+  }
+
   /** The app-server's view of its account (`account/read`), e.g. after a token hand-off. */
   async account(): Promise<GetAccountResponse> {
     const proc = await this.start();
@@ -137,6 +154,7 @@ export class CodexAppServerClient {
       cwd: s.cwd,
       ...(s.model ? { model: s.model } : {}),
       ...(s.developerInstructions ? { developerInstructions: s.developerInstructions } : {}),
+      ...(s.serviceTier !== undefined ? { serviceTier: s.serviceTier } : {}),
       approvalPolicy: s.approvalPolicy ?? "on-request",
       sandbox: s.sandbox ?? "workspace-write",
     };

@@ -1,4 +1,4 @@
-import { emptyUsage, GenesisError, overlayForRoute, type StreamEvent, type Usage } from "@genesis/core";
+import { emptyUsage, GenesisError, overlayForRoute, type Route, type StreamEvent, type Usage } from "@genesis/core";
 import {
   RUNTIME_LABELS,
   type AgentEvent,
@@ -9,6 +9,7 @@ import {
 } from "../turn-runner.js";
 import { CodexAppServerClient, type CodexAppServerClientOptions, type CodexThreadSettings } from "./client.js";
 import { genesisCodexConnection, type CodexConnection } from "./codex-connection.js";
+import { planCodexServiceTier, type CodexServiceTierPlan } from "./codex-service-tier.js";
 import { CodexHarnessError } from "./errors.js";
 
 /** Options of {@link createCodexTurnRunner}: the client's, plus thread defaults. */
@@ -59,6 +60,17 @@ export function createCodexTurnRunner(options: CodexTurnRunnerOptions = {}): Cod
   let last: CodexAppServerClient | undefined = options.client;
   const fixed = options.endpoint !== undefined || options.auth !== undefined;
   const connect = options.connect ?? (fixed ? undefined : genesisCodexConnection({ env: options.env }));
+  // Tier ids Codex's catalog offers per model (last answer seen), for /status between turns.
+  const knownTiers = new Map<string, readonly string[]>();
+  // Sessions already told that their tier does not reach the wire (one notice per reason).
+  const told = new Map<string, string>();
+
+  async function tierPlan(client: CodexAppServerClient, route: Route): Promise<CodexServiceTierPlan> {
+    // Only priority depends on the model's catalog entry; skip the lookup otherwise.
+    const tiers = route.serviceTier === "priority" ? await client.modelServiceTiers(route.modelId) : undefined;
+    if (tiers) knownTiers.set(route.modelId, tiers);
+    return planCodexServiceTier(route.serviceTier, route.modelId, tiers);
+  }
 
   async function clientFor(route: TurnRoute): Promise<CodexAppServerClient> {
     if (options.client) return options.client;
@@ -90,6 +102,13 @@ export function createCodexTurnRunner(options: CodexTurnRunnerOptions = {}): Cod
     let steps = 0;
     try {
       const client = await clientFor(input.route);
+      // Without a resolved route nothing is known about fast mode: Codex keeps its own tier.
+      const tier = resolved ? await tierPlan(client, resolved) : undefined;
+      if (tier) settings.serviceTier = tier.codexTier;
+      if (tier?.note && tier.sent === undefined && told.get(input.sessionId) !== tier.note) {
+        told.set(input.sessionId, tier.note);
+        yield { type: "notice", message: `service_tier ${tier.requested} ${tier.note}` };
+      }
       let threadId = input.runnerState[CODEX_THREAD_STATE_KEY];
       if (typeof threadId !== "string" || threadId === "") {
         threadId = await client.startThread(settings);
@@ -129,7 +148,7 @@ export function createCodexTurnRunner(options: CodexTurnRunnerOptions = {}): Cod
               yield { type: "turn.done", outcome: signal?.aborted ? "aborted" : "incomplete", text, usage, steps, reason: event.reason, transport: "app-server" };
               return;
             }
-            yield { type: "turn.done", outcome: "completed", text, usage, steps, transport: "app-server" };
+            yield { type: "turn.done", outcome: "completed", text, usage, steps, transport: "app-server", ...(tier?.sent ? { serviceTier: tier.sent } : {}) };
             return;
           default:
             break;
@@ -150,7 +169,11 @@ export function createCodexTurnRunner(options: CodexTurnRunnerOptions = {}): Cod
       return last;
     },
     runTurn,
-    status: () => ({ transport: "app-server", lastTransport: "app-server" }),
+    status: (_sessionId, route) => ({
+      transport: "app-server",
+      lastTransport: "app-server",
+      ...(route ? { serviceTier: planCodexServiceTier(route.serviceTier, route.modelId, knownTiers.get(route.modelId)) } : {}),
+    }),
     close: async () => {
       const clients = [...pool.values()];
       pool.clear();

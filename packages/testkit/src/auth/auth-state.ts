@@ -44,6 +44,8 @@ interface RefreshRecord {
   status: "active" | "rotated" | "invalidated";
   identity: Required<Omit<IssueTokensOptions, "expiresInSec">>;
   expiresInSec: number;
+  /** The client the token was minted for; only it may revoke the token. */
+  clientId: string;
 }
 
 interface DeviceCode {
@@ -60,6 +62,8 @@ interface DeviceCode {
 export const DEVICE_CODE_TTL_MS = 15 * 60 * 1000;
 const AUTH_CODE_TTL_MS = 10 * 60 * 1000;
 const STATE_KEY = "auth:state";
+/** The emulator's client id (the public Codex CLI one); `/oauth/revoke` requires it for tokens it does not know. */
+export const DEFAULT_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
 const DEFAULT_IDENTITY = { accountId: "acct_emulator", planType: "plus", email: "dev@example.com" };
 
 /** The shared auth state and its test hooks. */
@@ -141,7 +145,7 @@ export function createAuthState(ctx: EmulatorContext): AuthInternals {
       nextOutcome = "approve";
       return o;
     },
-    mint(identity, expiresInSec, clientId = "app_EMoamEEZ73f0CkXaXp7hrann") {
+    mint(identity, expiresInSec, clientId = DEFAULT_CLIENT_ID) {
       const iat = Math.floor(ctx.now() / 1000);
       const authClaim = { chatgpt_account_id: identity.accountId, chatgpt_plan_type: identity.planType, chatgpt_user_id: `user-${identity.accountId}` };
       const access_token = signJwt(
@@ -165,7 +169,7 @@ export function createAuthState(ctx: EmulatorContext): AuthInternals {
         { secret },
       );
       const refresh_token = token("rt_", 32);
-      refresh.set(refresh_token, { status: "active", identity, expiresInSec });
+      refresh.set(refresh_token, { status: "active", identity, expiresInSec, clientId });
       return { access_token, refresh_token, id_token, expires_in: expiresInSec };
     },
     issueTokens(opts = {}) {
@@ -208,7 +212,8 @@ export function createAuthState(ctx: EmulatorContext): AuthInternals {
     },
   };
   // The maps are keyed by live codes and refresh tokens: never print or serialise them.
-  const summary = (): string => `AuthState { codes: ${codes.size}, refreshTokens: ${refresh.size}, deviceCodes: ${devices.size}, refreshCount: ${refreshCount} }`;
+  const summary = (): string =>
+    `AuthState { codes: ${codes.size}, refreshTokens: ${refresh.size}, deviceCodes: ${devices.size}, refreshCount: ${refreshCount} }`;
   Object.defineProperty(state, inspect.custom, { value: summary });
   Object.defineProperty(state, "toJSON", { value: () => ({ codes: codes.size, refreshTokens: refresh.size, deviceCodes: devices.size, refreshCount }) });
   ctx.state.set(STATE_KEY, state);

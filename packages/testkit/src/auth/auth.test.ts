@@ -192,3 +192,59 @@ describe("device code flow", () => {
     }
   });
 });
+
+describe("token revocation (POST /oauth/revoke)", () => {
+  const revoke = (body: unknown, contentType = "application/json"): Promise<Response> =>
+    fetch(`${emu.authIssuer}/oauth/revoke`, { method: "POST", headers: { "content-type": contentType }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+  it("revokes a refresh token so its next refresh fails, records the request, and answers 200 for unknown tokens", async () => {
+    const t = await login();
+    const res = await revoke({ token: t.refresh_token, token_type_hint: "refresh_token", client_id: CLIENT_ID });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const rec = emu.requests.at(-1)!;
+    expect([rec.method, rec.path, rec.headers["content-type"]]).toEqual(["POST", "/oauth/revoke", "application/json"]);
+    expect(rec.body).toEqual({ token: t.refresh_token, token_type_hint: "refresh_token", client_id: CLIENT_ID });
+    const refresh = await token({ grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: CLIENT_ID });
+    expect(refresh.status).toBe(401);
+    expect(await refresh.json()).toMatchObject({ error: { code: "refresh_token_invalidated" } });
+    // RFC 7009: revoking again, or a token the server never issued, is still a success.
+    expect((await revoke({ token: t.refresh_token, client_id: CLIENT_ID })).status).toBe(200);
+    expect((await revoke({ token: "rt_never_issued", client_id: CLIENT_ID })).status).toBe(200);
+    // Other tokens stay usable.
+    const other = emu.auth.issueTokens();
+    expect((await token({ grant_type: "refresh_token", refresh_token: other.refresh_token, client_id: CLIENT_ID })).status).toBe(200);
+  });
+
+  it("refuses a wrong or missing client_id with 401 invalid_client and leaves the token alive", async () => {
+    const t = emu.auth.issueTokens();
+    for (const body of [{ token: t.refresh_token, client_id: "app_someone_else" }, { token: t.refresh_token }]) {
+      const res = await revoke(body);
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: "invalid_client" });
+    }
+    expect((await token({ grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: CLIENT_ID })).status).toBe(200);
+  });
+
+  it("answers 400 for bad JSON, a form body, or a missing token", async () => {
+    expect((await revoke("{not json", "application/json")).status).toBe(400);
+    const form = await revoke(new URLSearchParams({ token: "rt_x", client_id: CLIENT_ID }).toString(), "application/x-www-form-urlencoded");
+    expect(form.status).toBe(400);
+    expect(await form.json()).toMatchObject({ error: "invalid_request" });
+    for (const body of [{ client_id: CLIENT_ID }, { token: "", client_id: CLIENT_ID }, { token: 42, client_id: CLIENT_ID }, ["rt_x"], { token: "rt_x", token_type_hint: 1, client_id: CLIENT_ID }]) {
+      const res = await revoke(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(await res.json()).toMatchObject({ error: "invalid_request" });
+    }
+  });
+
+  it("takes armed faults like every other route", async () => {
+    const t = emu.auth.issueTokens();
+    emu.fault({ kind: "http-status", status: 503, match: { path: "/oauth/revoke" } });
+    expect((await revoke({ token: t.refresh_token, client_id: CLIENT_ID })).status).toBe(503);
+    // The faulted attempt revoked nothing.
+    expect((await token({ grant_type: "refresh_token", refresh_token: t.refresh_token, client_id: CLIENT_ID })).status).toBe(200);
+    emu.fault({ kind: "connection-reset", match: { path: "/oauth/revoke" } });
+    await expect(revoke({ token: "rt_x", client_id: CLIENT_ID })).rejects.toThrow();
+  });
+});

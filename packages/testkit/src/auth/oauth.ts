@@ -1,9 +1,10 @@
 import type { EmulatorContext, EmulatorRequest, HttpReply, RouteDef } from "../_types.js";
-import { createAuthState, pkceChallenge, type AuthInternals } from "./auth-state.js";
+import { createAuthState, DEFAULT_CLIENT_ID, pkceChallenge, type AuthInternals } from "./auth-state.js";
 
 /**
- * `/oauth/authorize` and `/oauth/token` like auth.openai.com: PKCE S256 only, loopback
- * redirect URIs only, rotating refresh tokens with reuse detection.
+ * `/oauth/authorize`, `/oauth/token` and `/oauth/revoke` like auth.openai.com: PKCE S256
+ * only, loopback redirect URIs only, rotating refresh tokens with reuse detection, and
+ * RFC 7009 revocation with the JSON body the Codex CLI sends.
  */
 
 /** True for `http://localhost:<port>/...`, `http://127.0.0.1:<port>/...` or `http://[::1]:<port>/...`. */
@@ -100,6 +101,33 @@ function refresh(auth: AuthInternals, p: Map<string, string>): HttpReply {
   return tokenReply(auth, rec.identity, rec.expiresInSec, p.get("client_id"));
 }
 
+/**
+ * RFC 7009 revocation as Codex calls it: JSON `{token, token_type_hint?, client_id}`. The
+ * client is checked first (401 `invalid_client`), then the token: a known refresh token is
+ * marked invalidated (its next refresh answers `refresh_token_invalidated`); an unknown or
+ * already revoked token still gets 200, so a client cannot probe which tokens exist.
+ */
+function revoke(req: EmulatorRequest, ctx: EmulatorContext): HttpReply {
+  const ct = String(req.headers["content-type"] ?? "");
+  const body = req.json;
+  if (!/application\/json/i.test(ct) || typeof body !== "object" || body === null || Array.isArray(body)) {
+    return oauthError(400, "invalid_request", "Send a JSON object body with content-type application/json.");
+  }
+  const p = body as Record<string, unknown>;
+  const token = p["token"];
+  const clientId = p["client_id"];
+  const hint = p["token_type_hint"];
+  if (typeof token !== "string" || token === "") return oauthError(400, "invalid_request", "Missing token.");
+  if (hint !== undefined && typeof hint !== "string") return oauthError(400, "invalid_request", "token_type_hint must be a string.");
+  const auth = createAuthState(ctx);
+  const rec = auth.refresh.get(token);
+  // Tokens minted for another client id may only be revoked by that client.
+  const expected = rec?.clientId ?? DEFAULT_CLIENT_ID;
+  if (typeof clientId !== "string" || clientId !== expected) return oauthError(401, "invalid_client", "Unknown or mismatched client_id.");
+  if (rec) rec.status = "invalidated";
+  return { status: 200, headers: { "cache-control": "no-store" }, body: {} };
+}
+
 /** Routes of this module. */
 export const oauthRoutes: RouteDef[] = [
   { method: "GET", pattern: "/oauth/authorize", handler: authorize },
@@ -121,4 +149,5 @@ export const oauthRoutes: RouteDef[] = [
       }
     },
   },
+  { method: "POST", pattern: "/oauth/revoke", handler: revoke },
 ];

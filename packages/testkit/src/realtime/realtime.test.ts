@@ -177,4 +177,70 @@ describe("realtime stream faults", () => {
     expect(err["error"]).toMatchObject({ type: "server_error", code: "server_error" });
     expect(c.types().filter((t) => t.startsWith("response."))).toEqual(["response.created"]);
   });
+
+  it("error-event with code session_expired sends the GA expiry error mid-response, then closes 1000", async () => {
+    const c = await connect("model=gpt-realtime");
+    emu.fault({ kind: "error-event", code: "session_expired", afterEvents: 5 });
+    const closed = new Promise<number>((resolve) => c.ws.once("close", (code) => resolve(code)));
+    c.send({ type: "conversation.item.create", item: { type: "message", role: "user", content: [{ type: "input_text", text: "a long story please" }] } });
+    c.send({ type: "response.create" });
+    expect(await closed).toBe(1000);
+    const err = c.events.at(-1)!;
+    expect(err).toMatchObject({ type: "error", error: { type: "invalid_request_error", code: "session_expired", message: "Your session hit the maximum duration of 60 minutes." } });
+    const during = c.types().slice(c.types().indexOf("response.created"), -1);
+    expect(during).toHaveLength(5);
+    expect(during).not.toContain("response.done");
+  });
+
+  it("in transcription sessions stream faults act on the committed utterance's events", async () => {
+    const c = await connect("intent=transcription");
+    c.send({ type: "session.update", session: { type: "transcription", audio: { input: { format: { type: "audio/pcmu" }, transcription: { model: "gpt-4o-transcribe" }, turn_detection: { type: "server_vad", silence_duration_ms: 300 } } } } });
+    await c.next("session.updated");
+    // committed, item.added, item.done, then two deltas before the expiry.
+    emu.fault({ kind: "error-event", code: "session_expired", message: "Your session hit the maximum duration of 30 minutes.", afterEvents: 5 });
+    const closed = new Promise<number>((resolve) => c.ws.once("close", (code) => resolve(code)));
+    for (const chunk of utterance(500, 400)) c.send({ type: "input_audio_buffer.append", audio: chunk });
+    expect(await closed).toBe(1000);
+    const types = c.types();
+    const from = types.indexOf("input_audio_buffer.committed");
+    expect(types.slice(from)).toEqual([
+      "input_audio_buffer.committed",
+      "conversation.item.added",
+      "conversation.item.done",
+      "conversation.item.input_audio_transcription.delta",
+      "conversation.item.input_audio_transcription.delta",
+      "error",
+    ]);
+    expect(c.events.at(-1)!["error"]).toMatchObject({ code: "session_expired", message: "Your session hit the maximum duration of 30 minutes." });
+  });
+
+  it("ws-no-pong: the realtime connection answers events but never pings", async () => {
+    emu.fault({ kind: "ws-no-pong", match: { path: "/v1/realtime" } });
+    const silent = await connect("model=gpt-realtime");
+    const normal = await connect("model=gpt-realtime");
+    const pong = (c: Client) => new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 300);
+      c.ws.once("pong", () => (clearTimeout(timer), resolve(true)));
+      c.ws.ping();
+    });
+    expect(await pong(silent)).toBe(false);
+    expect(await pong(normal)).toBe(true);
+    silent.send({ type: "input_audio_buffer.clear" });
+    expect(await silent.next("input_audio_buffer.cleared")).toMatchObject({ type: "input_audio_buffer.cleared" });
+  });
+
+  it("stall holds the rest of a response for ms, then delivers it in order", async () => {
+    const c = await connect("model=gpt-realtime");
+    emu.fault({ kind: "stall", afterEvents: 3, ms: 250 });
+    const started = Date.now();
+    c.send({ type: "response.create" });
+    await c.next("response.created");
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(c.types().slice(c.types().indexOf("response.created"))).toHaveLength(3);
+    await c.next("response.done");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+    const seqTypes = c.types().slice(c.types().indexOf("response.created"));
+    expect(seqTypes.at(-1)).toBe("response.done");
+    expect(seqTypes.filter((t) => t === "response.created")).toHaveLength(1);
+  });
 });

@@ -48,30 +48,35 @@ function transcriptFor(ms: number): string {
   return `Heard ${Math.round(ms)} milliseconds of audio.`;
 }
 
-/** Commits the buffer: a user audio item, its transcription when enabled, then a response when asked. */
+/**
+ * Commits the buffer: a user audio item, its transcription when enabled, then a response when
+ * asked. In transcription sessions (which have no responses) armed stream faults act on these
+ * events instead, counted from `input_audio_buffer.committed`.
+ */
 function commit(conn: Conn, autoRespond: boolean): void {
+  const emit = conn.session.type === "transcription" ? faultedEmitter(conn) : (e: Record<string, unknown>) => send(conn, e);
   const itemId = conn.speechItemId ?? makeId(conn.ctx, "item");
   const ms = conn.bufferMs;
   const previous = conn.conversation.at(-1)?.id ?? null;
   conn.bufferMs = 0;
   conn.speechItemId = undefined;
   conn.vad.reset();
-  send(conn, { type: "input_audio_buffer.committed", previous_item_id: previous, item_id: itemId });
+  emit({ type: "input_audio_buffer.committed", previous_item_id: previous, item_id: itemId });
   const transcription = conn.session.audio.input.transcription;
   const transcript = transcriptFor(ms);
   const item: ConversationItem = { id: itemId, type: "message", object: "realtime.item", status: "completed", role: "user", content: [{ type: "input_audio", transcript: transcription ? transcript : null }] };
-  send(conn, { type: "conversation.item.added", previous_item_id: previous, item: { ...item, content: [{ type: "input_audio", transcript: null }] } });
-  send(conn, { type: "conversation.item.done", previous_item_id: previous, item });
+  emit({ type: "conversation.item.added", previous_item_id: previous, item: { ...item, content: [{ type: "input_audio", transcript: null }] } });
+  emit({ type: "conversation.item.done", previous_item_id: previous, item });
   conn.conversation.push(item);
   if (transcription) {
     const model = String(transcription["model"] ?? "gpt-4o-mini-transcribe");
     // whisper-1 delivers the transcript in one piece; the gpt-4o transcribers stream deltas.
     if (!model.startsWith("whisper")) {
-      for (const delta of transcript.match(/\S+\s*/g) ?? []) send(conn, { type: "conversation.item.input_audio_transcription.delta", item_id: itemId, content_index: 0, delta });
+      for (const delta of transcript.match(/\S+\s*/g) ?? []) emit({ type: "conversation.item.input_audio_transcription.delta", item_id: itemId, content_index: 0, delta });
     }
     const audioTokens = Math.ceil(ms / 100);
     const outTokens = Math.ceil(transcript.length / 4);
-    send(conn, {
+    emit({
       type: "conversation.item.input_audio_transcription.completed",
       item_id: itemId,
       content_index: 0,
@@ -82,19 +87,26 @@ function commit(conn: Conn, autoRespond: boolean): void {
   if (autoRespond && conn.session.type === "realtime") respond(conn, {});
 }
 
+/** What the GA API says when a session reaches its maximum duration (then it closes the socket). */
+const SESSION_EXPIRED_MESSAGE = "Your session hit the maximum duration of 60 minutes.";
+
 /**
  * The event sink of one response, applying armed stream faults: `ws-close` ends the socket
  * after `afterEvents` response events (1006 drops it), `error-event` sends a `server_error`
- * instead of the rest of the response.
+ * instead of the rest of the response, `stall` holds the events after `afterEvents` for `ms`
+ * (global timers, so fake timers drive it; cleared when the socket closes). `error-event` with
+ * `code: "session_expired"` plays the end of a session at its maximum duration: an
+ * `invalid_request_error` event, then close 1000.
  */
 function faultedEmitter(conn: Conn): (event: Record<string, unknown>) => void {
   const faults = conn.ctx.takeStreamFaults?.(conn.path) ?? [];
   const close = pick(faults, "ws-close");
   const errorEvent = pick(faults, "error-event");
-  if (!close && !errorEvent) return (e) => send(conn, e);
+  const stall = pick(faults, "stall");
+  if (!close && !errorEvent && !stall) return (e) => send(conn, e);
   let sent = 0;
   let stopped = false;
-  return (e) => {
+  const deliver = (e: Record<string, unknown>): void => {
     if (stopped) return;
     if (close && sent === (close.afterEvents ?? 0)) {
       stopped = true;
@@ -102,10 +114,31 @@ function faultedEmitter(conn: Conn): (event: Record<string, unknown>) => void {
     }
     if (errorEvent && sent === (errorEvent.afterEvents ?? 0)) {
       stopped = true;
+      if (errorEvent.code === "session_expired") {
+        send(conn, { type: "error", error: { type: "invalid_request_error", code: "session_expired", message: errorEvent.message ?? SESSION_EXPIRED_MESSAGE, param: null, event_id: null } });
+        return closeWith(conn.socket, 1000);
+      }
       return send(conn, { type: "error", error: { type: "server_error", code: errorEvent.code ?? "server_error", message: errorEvent.message ?? "The server had an error while processing your request.", param: null, event_id: null } });
     }
     sent++;
     send(conn, e);
+  };
+  let held: Record<string, unknown>[] | undefined;
+  let stalled = false;
+  return (e) => {
+    if (held) return void held.push(e);
+    if (stall && !stalled && sent === stall.afterEvents) {
+      stalled = true;
+      held = [e];
+      const timer = setTimeout(() => {
+        const queue = held ?? [];
+        held = undefined;
+        for (const event of queue) deliver(event);
+      }, stall.ms);
+      conn.socket.once("close", () => clearTimeout(timer));
+      return;
+    }
+    deliver(e);
   };
 }
 

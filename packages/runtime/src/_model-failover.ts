@@ -1,0 +1,194 @@
+import { GenesisError, redactSecrets, tryParseModelRef, type StreamEvent } from "@genesis/core";
+import type { ModelStreamer } from "./pi-runner.js";
+import type { AgentEvent } from "./turn-runner.js";
+
+/** One model that was tried and failed before another one answered (or before the turn gave up). */
+export interface FailoverAttempt {
+  /** The model ref that was tried, e.g. `openai/gpt-5.4`. */
+  model: string;
+  /** The failure's stable code (`rate_limited`, `api_key_missing`, `model_not_found`, ...). */
+  code: string;
+  /** One redacted line saying what went wrong. */
+  reason: string;
+}
+
+/**
+ * Every model of `agents.defaults.model` (the primary, then each fallback) failed, or a fallback
+ * failed in a way no other model can fix. `attempts` lists each model with its code and reason,
+ * in the order they were tried; no message or field ever holds a key or token.
+ * Code: `model_failover_exhausted`.
+ */
+export class ModelFailoverError extends GenesisError {
+  readonly attempts: readonly FailoverAttempt[];
+  constructor(attempts: readonly FailoverAttempt[], options: { cause?: unknown } = {}) {
+    super("model_failover_exhausted", `No model could answer: ${attempts.map((a) => `${a.model} (${a.code}: ${a.reason})`).join("; ")}.`, {
+      ...options,
+      hint: "Fix the first model's problem (see its reason), or change agents.defaults.model.primary / fallbacks.",
+    });
+    this.attempts = attempts.map((a) => ({ ...a }));
+  }
+}
+
+// Failures another model can fix: the model or its credentials are unusable right now.
+const FAILOVER_CODES = new Set([
+  // route resolution (core): unknown or not enabled model, missing credentials for its provider
+  "unknown_model", "unknown_provider", "model_not_api_enabled", "api_key_missing", "oauth_missing", "base_url_missing",
+  // codex-oauth sign-in state
+  "not_signed_in", "reauth_required",
+  // transport, after its own retries
+  "rate_limited", "usage_limit", "connection_failed", "connect_timeout", "auth_failed", "permission_denied",
+  // the Codex app-server harness
+  "codex_usage_limit", "codex_rate_limited", "codex_server_overloaded",
+]);
+
+// Server error codes (stream `error` events, `response.failed`) that say "this model, not this request".
+const SERVER_CODES = new Set(["model_not_found", "server_error", "server_overloaded", "rate_limit_exceeded", "usage_limit_reached", "usage_not_included", "insufficient_quota"]);
+
+/**
+ * Whether another model could fix this failure. `error` is what the model streamer (or route
+ * resolution) threw, when known; `errorCode` is the turn's `errorCode` otherwise. Bad requests
+ * (400 invalid params, content policy), aborts and mid-stream breaks never qualify.
+ */
+export function canFailOver(error: unknown, errorCode?: string): boolean {
+  const e = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; status?: unknown; serverCode?: unknown };
+  const code = typeof e.code === "string" ? e.code : errorCode;
+  if (code === undefined || code === "aborted") return false;
+  if (FAILOVER_CODES.has(code) || SERVER_CODES.has(code)) return true;
+  const serverCode = typeof e.serverCode === "string" ? e.serverCode : undefined;
+  if (serverCode && SERVER_CODES.has(serverCode)) return true;
+  // An ApiError: 5xx after retries, or 404 (model or deployment not found) is the model's problem.
+  const status = typeof e.status === "number" ? e.status : undefined;
+  return code === "api_error" && status !== undefined && (status >= 500 || status === 404);
+}
+
+/** A short, redacted description of a failure for {@link FailoverAttempt}. */
+export function attemptOf(model: string, error: unknown, done?: { errorCode?: string; reason?: string }): FailoverAttempt {
+  const e = error as { code?: unknown; message?: unknown; serverCode?: unknown } | undefined;
+  const code = typeof e?.code === "string" ? e.code : done?.errorCode ?? "error";
+  const raw = typeof e?.message === "string" ? e.message : done?.reason ?? String(error ?? "failed");
+  let line = redactSecrets(raw.split("\n")[0]!.trim());
+  // The server's own code (model_not_found, ...) says why; keep it when the message lacks it.
+  if (typeof e?.serverCode === "string" && !line.includes(e.serverCode)) line = `${redactSecrets(e.serverCode)}: ${line}`;
+  return { model, code, reason: line.length > 300 ? `${line.slice(0, 300)}…` : line };
+}
+
+/**
+ * The models a turn may try: `ref`, then the configured fallbacks when `ref` is the configured
+ * primary. A session pinned to another model (`/model`, `createSession({ model })`) gets `[ref]`.
+ */
+export function failoverChain(ref: string, primary: string, fallbacks: readonly string[] | undefined): string[] {
+  const canon = (r: string) => tryParseModelRef(r)?.ref ?? r;
+  if (canon(ref) !== canon(primary) || !fallbacks?.length) return [ref];
+  const chain = [ref];
+  for (const f of fallbacks) if (!chain.some((c) => canon(c) === canon(f))) chain.push(f);
+  return chain;
+}
+
+/** Wrap a streamer so the error its stream threw is reported (for {@link canFailOver}); events pass through unchanged. */
+export function reportingFailures(streamer: ModelStreamer, report: (error: unknown) => void): ModelStreamer {
+  return {
+    ...streamer,
+    async *streamTurn(request, options): AsyncGenerator<StreamEvent> {
+      try {
+        yield* streamer.streamTurn(request, options);
+      } catch (error) {
+        report(error);
+        throw error;
+      }
+    },
+  };
+}
+
+/** What {@link runWithFailover} needs from the agent. */
+export interface FailoverHooks {
+  /** Start the turn on `ref` (may throw before any event, e.g. a route that is not ready). */
+  start(ref: string): AsyncIterable<AgentEvent>;
+  /** What the current attempt's model streamer threw, if anything. */
+  lastError(): unknown;
+  signal?: AbortSignal;
+}
+
+type TurnDone = Extract<AgentEvent, { type: "turn.done" }>;
+
+// Events that only announce or set up the attempt; anything else is output the caller has seen.
+function isSetup(event: AgentEvent): boolean {
+  if (event.type === "turn.started" || event.type === "step.started" || event.type === "runner.state" || event.type === "notice") return true;
+  return event.type === "item" && event.item.type === "message" && event.item.role === "user";
+}
+
+/**
+ * Run one turn over `chain`, moving to the next model only while nothing but setup events
+ * (turn start, the user's own message, step start) has been produced and the failure is one
+ * {@link canFailOver} accepts. Setup events are held back until the attempt produces output,
+ * so a failed attempt leaves no trace in the stream; the last candidate streams live. The
+ * final `turn.done` names the model that answered and lists the failed attempts (`failover`);
+ * a `notice` says which model took over. When the chain ends without an answer: a
+ * `turn.done` with `errorCode: "model_failover_exhausted"`, or a thrown {@link ModelFailoverError}
+ * when no attempt got as far as starting.
+ */
+export async function* runWithFailover(chain: readonly string[], hooks: FailoverHooks): AsyncGenerator<AgentEvent> {
+  const attempts: FailoverAttempt[] = [];
+  const finish = (done: TurnDone, ref: string): TurnDone => {
+    if (attempts.length === 0) return { ...done, model: ref };
+    if (done.outcome !== "failed") return { ...done, model: ref, failover: [...attempts] };
+    const all = [...attempts, attemptOf(ref, hooks.lastError(), done)];
+    const error = new ModelFailoverError(all);
+    return { ...done, model: ref, failover: all, errorCode: error.code, reason: error.describe() };
+  };
+  const notice = (ref: string): AgentEvent => ({
+    type: "notice",
+    message: `model failover: ${attempts.map((a) => `${a.model} failed (${a.code})`).join(", ")}; switching to ${ref}.`,
+  });
+
+  for (const [index, ref] of chain.entries()) {
+    const last = index === chain.length - 1;
+    let events: AsyncIterable<AgentEvent>;
+    try {
+      events = hooks.start(ref);
+    } catch (error) {
+      if (attempts.length === 0 && (last || !canFailOver(error) || hooks.signal?.aborted)) throw error;
+      attempts.push(attemptOf(ref, error));
+      if (last || !canFailOver(error) || hooks.signal?.aborted) throw new ModelFailoverError(attempts, { cause: error });
+      continue;
+    }
+    const held: AgentEvent[] = [];
+    let live = last;
+    let noticed = attempts.length === 0;
+    // Held (or live) events go out in order; the failover notice follows the first one (turn.started).
+    const emit = function* (event: AgentEvent): Generator<AgentEvent> {
+      yield event;
+      if (!noticed) {
+        noticed = true;
+        yield notice(ref);
+      }
+    };
+    const release = function* (): Generator<AgentEvent> {
+      for (const event of held.splice(0)) yield* emit(event);
+    };
+    let failedOver = false;
+    for await (const event of events) {
+      if (event.type === "turn.done") {
+        if (!live && event.outcome === "failed" && !hooks.signal?.aborted && canFailOver(hooks.lastError(), event.errorCode)) {
+          attempts.push(attemptOf(ref, hooks.lastError(), event));
+          failedOver = true;
+          break;
+        }
+        yield* release();
+        if (!noticed) {
+          noticed = true;
+          yield notice(ref);
+        }
+        yield finish(event, ref);
+        return;
+      }
+      if (!live && isSetup(event)) {
+        held.push(event);
+        continue;
+      }
+      live = true;
+      yield* release();
+      yield* emit(event);
+    }
+    if (!failedOver) return;
+  }
+}

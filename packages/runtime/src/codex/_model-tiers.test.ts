@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { readModelTiers } from "./_model-tiers.js";
+import { AppServerProcess } from "./app-server-process.js";
+
+// The catalog answers come from a scripted JSON-RPC peer: the real binary's answer is covered
+// end to end by codex-service-tier.test.ts; here the shapes it must survive.
+const peer = join(import.meta.dirname, "__fixtures__", "catalog-peer.mjs");
+const scratch = mkdtempSync(join(tmpdir(), "genesis-codex-tiers-"));
+const started: AppServerProcess[] = [];
+
+function startPeer(catalog: string, seen: { method: string; params: unknown }[] = []): AppServerProcess {
+  const proc = AppServerProcess.start({
+    bin: process.execPath,
+    command: [peer],
+    codexHome: join(scratch, "home"),
+    env: { ...process.env, PEER_CATALOG: catalog },
+    requestTimeoutMs: 2_000,
+    onNotification: (method, params) => {
+      if (method === "seen") seen.push(params as { method: string; params: unknown });
+    },
+  });
+  started.push(proc);
+  return proc;
+}
+
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((p) => p.close(200)));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("readModelTiers", () => {
+  it("pages through model/list (hidden models included) and keys tiers by id and model", async () => {
+    const seen: { method: string; params: unknown }[] = [];
+    const tiers = await readModelTiers(startPeer("paged", seen));
+    expect(seen.map((s) => s.params)).toEqual([{ includeHidden: true }, { includeHidden: true, cursor: "page-2" }]);
+    expect(tiers?.get("gpt-5.5")).toEqual(["priority"]);
+    expect(tiers?.get("gpt-5.4")).toEqual([]);
+    expect(tiers?.get("gpt-x")).toEqual([]);
+    expect(tiers?.get("x-alias")).toEqual([]);
+    expect(tiers?.has("gpt-4.1")).toBe(false);
+  });
+
+  it("reports unknown (not 'none offered') for an error, a malformed answer or endless paging", async () => {
+    expect(await readModelTiers(startPeer("error"))).toBeUndefined();
+    expect(await readModelTiers(startPeer("malformed"))).toBeUndefined();
+    const seen: { method: string; params: unknown }[] = [];
+    expect(await readModelTiers(startPeer("endless", seen))).toBeUndefined();
+    expect(seen.length).toBe(20);
+  });
+});
