@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { inspect } from "node:util";
 import { startEmulator, type Emulator } from "@genesis/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ApiError, AuthenticationError, ConnectionError, RateLimitError, RedirectError } from "./errors.js";
+import { ApiError, AuthenticationError, ConnectionError, RateLimitError, RedirectError, UsageLimitError } from "./errors.js";
 import { createGuardedFetch } from "./guarded-fetch.js";
 import { joinUrl, sendRequest } from "./http-request.js";
 import { SsrfBlockedError } from "./ssrf-guard.js";
@@ -69,6 +69,41 @@ describe("sendRequest", () => {
     const error = await sendRequest(joinUrl(emu.apiBase, "/embeddings"), json({ model: "text-embedding-3-small", input: "x" }), { sleep, maxRetries: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(emu.requests).toHaveLength(2);
+  });
+
+  it("does not retry a plan usage limit: one request, a typed UsageLimitError with plan and reset", async () => {
+    const resetsAt = Math.floor(Date.now() / 1000) + 600;
+    emu.fault({ kind: "usage-limit", planType: "plus", resetsAt, times: 3 });
+    const error = await sendRequest(joinUrl(emu.apiBase, "/embeddings"), json({ model: "text-embedding-3-small", input: "x" }), { sleep }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageLimitError);
+    expect(error).toMatchObject({ code: "usage_limit", status: 429, plan: "plus", resetsAt });
+    expect(emu.requests).toHaveLength(1);
+    expect(delays).toEqual([]);
+  });
+
+  it("an endless error page neither holds a retry back nor the final error", async () => {
+    let hits = 0;
+    const server: Server = createServer((_req, res) => {
+      hits++;
+      res.writeHead(503, { "content-type": "text/html" });
+      const chunk = "<p>busy</p>".repeat(1000);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once("drain", pump);
+      };
+      pump();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1/embeddings`;
+      const error = await sendRequest(url, json({ input: "x" }), { sleep, maxRetries: 1 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error).toMatchObject({ status: 503 });
+      expect(hits).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it("does not retry a 400 and keeps the server's message", async () => {

@@ -7,7 +7,9 @@ import {
   RateLimitError,
   RedirectError,
   TransportError,
+  UsageLimitError,
 } from "./errors.js";
+import { isUsageLimit, parseErrorBody } from "./_http-errors.js";
 import { SsrfBlockedError } from "./ssrf-guard.js";
 import { abortableSleep, createRetryPolicy, type RetryPolicy, type SleepFn } from "./retry-policy.js";
 
@@ -33,12 +35,11 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, "")}${path.startsWith("/") ? path : `/${path}`}`;
 }
 
-async function errorFromResponse(res: Response, secrets: string[]): Promise<ApiError> {
+async function errorFromResponse(res: Response, text: string, secrets: string[]): Promise<ApiError> {
   const requestId = res.headers.get("x-request-id") ?? undefined;
   let serverCode: string | undefined;
   let message = `HTTP ${res.status}`;
   try {
-    const text = await res.text();
     const parsed = JSON.parse(text) as { error?: { code?: unknown; type?: unknown; message?: unknown } };
     if (typeof parsed?.error?.message === "string") message = `${message}: ${parsed.error.message}`;
     const code = parsed?.error?.code ?? parsed?.error?.type;
@@ -48,11 +49,45 @@ async function errorFromResponse(res: Response, secrets: string[]): Promise<ApiE
   }
   message = redactSecrets(message.slice(0, 500), secrets);
   const fields = { requestId, serverCode, secrets } as const;
+  const usage = usageLimit(res.status, text);
+  if (usage) return new UsageLimitError({ ...fields, status: res.status, plan: usage.planType, resetsAt: usage.resetsAt });
   if (res.status === 401) return new AuthenticationError(message, fields);
   if (res.status === 403) return new PermissionError(message, fields);
   if (res.status === 429) return new RateLimitError(message, fields);
   return new ApiError(message, { ...fields, status: res.status });
 }
+
+/** The parsed body when an error answer is a plan usage limit (retrying it cannot help). */
+function usageLimit(status: number, text: string): ReturnType<typeof parseErrorBody> | undefined {
+  if (status !== 429 && !text.includes("usage_")) return undefined;
+  const body = parseErrorBody(text);
+  return isUsageLimit(status, body) ? body : undefined;
+}
+
+/**
+ * The start of an error answer's body: at most {@link MAX_ERROR_TEXT} bytes are read, then the
+ * rest is cancelled, so an endless error page cannot hold a retry (or the error) back.
+ */
+async function errorText(res: Response): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return "";
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (text.length >= MAX_ERROR_TEXT) break;
+    }
+  } catch {
+    // A body cut short still has its status; keep what arrived.
+  }
+  reader.cancel().catch(() => undefined);
+  return text.slice(0, MAX_ERROR_TEXT);
+}
+
+const MAX_ERROR_TEXT = 64 * 1024;
 
 /**
  * Refuses a URL no attempt could succeed with, before any retry: fetch's own errors for these
@@ -121,11 +156,12 @@ export async function sendRequest(
       throw new RedirectError(location, { status: res.status, secrets, requestId: res.headers.get("x-request-id") ?? undefined });
     }
     if (res.ok) return res;
-    if (attempt < policy.maxRetries && policy.shouldRetryStatus(res.status, res.headers)) {
-      await res.body?.cancel();
+    const text = await errorText(res);
+    // A 429 is retried, unless it is a plan usage limit: that lasts until the reset.
+    if (attempt < policy.maxRetries && policy.shouldRetryStatus(res.status, res.headers) && !usageLimit(res.status, text)) {
       await sleep(policy.delayMs(attempt, res.headers), options.signal);
       continue;
     }
-    throw await errorFromResponse(res, secrets);
+    throw await errorFromResponse(res, text, secrets);
   }
 }
