@@ -43,6 +43,8 @@ describe("lazy loading", () => {
     expect(status).toBe(0);
     expect(stdout).toContain("config set");
     expect(stdout).toContain("models auth list");
+    expect(stdout).toMatch(/^  onboard\s+Set up OpenAI credentials: API key, Codex sign-in or Azure OpenAI$/m);
+    expect(stdout).toMatch(/^  models auth logout\s+Sign out of ChatGPT\/Codex: revoke the refresh token and remove the stored sign-in$/m);
     expect(urls.some((u) => u.endsWith("/apps/cli/dist/genesis.js"))).toBe(true);
     expect(urls.filter((u) => HEAVY.test(u))).toEqual([]);
   });

@@ -125,9 +125,9 @@ describe("genesis onboard --auth-choice azure-openai", () => {
   it.each([
     ["https://portal.azure.com/#@contoso/resource/subscriptions/abc/overview", "is an Azure portal page (portal.azure.com)", "Keys and Endpoint"],
     ["https://ai.azure.com/resource/deployments", "is an Azure portal page (ai.azure.com)", "Keys and Endpoint"],
-    ["https://contoso.openai.azure.com/openai/deployments/gpt-5-4-prod/chat/completions?api-version=2024-12-01-preview", "points at a deployment", "--azure-deployment"],
+    ["https://contoso.openai.azure.com/openai/deployments/gpt-5-4-prod/chat/completions?api-version=2024-12-01-preview", "points at a deployment", "Use the resource endpoint only, e.g. https://contoso.openai.azure.com"],
     ["contoso.openai.azure.com", "not a valid URL", "https://<resource>.openai.azure.com"],
-    ["https://user:pass-secret-999@contoso.openai.azure.com", "must not carry credentials", "--azure-api-key"],
+    ["https://user:pass-secret-999@contoso.openai.azure.com", "must not carry credentials", "Remove user:password@"],
   ])("refuses --azure-endpoint %s with a hint, exit 2, nothing written", async (endpoint, message, hint) => {
     const result = await genesis(["onboard", "--auth-choice", "azure-openai", "--azure-endpoint", endpoint, "--azure-deployment", DEP, "--azure-api-key", KEY]);
     expect(result.code).toBe(2);
@@ -143,7 +143,7 @@ describe("genesis onboard --auth-choice azure-openai", () => {
   it.each([
     [["--azure-deployment", DEP, "--azure-api-key", KEY], "--azure-endpoint is required"],
     [["--azure-endpoint", "https://contoso.openai.azure.com", "--azure-api-key", KEY], "--azure-deployment is required"],
-    [["--azure-endpoint", "https://contoso.openai.azure.com", "--azure-deployment", "../models", "--azure-api-key", KEY], "is not an Azure deployment name"],
+    [["--azure-endpoint", "https://contoso.openai.azure.com", "--azure-deployment", "../models", "--azure-api-key", KEY], "is not a valid Azure deployment name"],
     [["--azure-endpoint", "https://contoso.openai.azure.com", "--azure-deployment", DEP], "no API key given"],
     [["--azure-endpoint", "https://contoso.openai.azure.com", "--azure-deployment", DEP, "--azure-api-key", KEY, "--azure-api-key-env", "X"], "either --azure-api-key or --azure-api-key-env"],
     [["--azure-endpoint", "https://contoso.openai.azure.com", "--azure-deployment", DEP, "--azure-api-key-env", "UNSET_VAR"], "UNSET_VAR is not set"],

@@ -165,6 +165,18 @@ const audioModel = z.strictObject({
   timeoutMs: durationMs.optional(),
 });
 
+/**
+ * `tools.media.audio`: batch transcription of inbound audio. `language` and `prompt` are the
+ * shared hints every transcription gets unless its `models[]` entry or the call sets its own.
+ */
+const audioMedia = z.strictObject({
+  /** ISO-639-1 language hint (`en`, `de`...) for every transcription; unset by default. */
+  language: z.string().optional(),
+  /** Vocabulary or style hint for every transcription; unset by default. */
+  prompt: z.string().optional(),
+  models: z.array(audioModel).optional(),
+});
+
 const streamingOpenAI = z.strictObject({
   /** Default `gpt-4o-transcribe`. */
   model: nonEmpty.optional(),
@@ -255,7 +267,7 @@ export const configSchema = z.strictObject({
     .optional(),
   tools: z
     .strictObject({
-      media: z.strictObject({ audio: z.strictObject({ models: z.array(audioModel).optional() }).optional() }).optional(),
+      media: z.strictObject({ audio: audioMedia.optional() }).optional(),
       web: z.strictObject({ search: webSearch.optional() }).optional(),
     })
     .optional(),

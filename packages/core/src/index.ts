@@ -52,5 +52,5 @@ export type { AuthSnapshot, ApiKeySource, CredentialSources } from "./auth-snaps
 export { readImageInfo, sniffImageFormat, imageMime } from "./image-info.js";
 export type { ImageInfo, ImageFormat } from "./image-info.js";
 export { builtinProxy } from "./catalog.js";
-export { isPluginEnabled, assertPluginEnabled, pluginEnabledPath } from "./plugin-gate.js";
+export { isPluginEnabled, assertPluginEnabled, pluginEnabledPath, assertOpenAIProviderSelected } from "./plugin-gate.js";
 export type { BundledPluginId } from "./plugin-gate.js";

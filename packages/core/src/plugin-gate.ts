@@ -1,5 +1,6 @@
 import { asDict, type RouteConfig } from "./_route-config.js";
 import { ConfigError } from "./errors.js";
+import { redactSecrets } from "./redact.js";
 
 /**
  * The bundled plugins whose `plugins.entries.<id>.enabled` switch Genesis honours:
@@ -48,4 +49,20 @@ export function assertPluginEnabled(config: Pick<RouteConfig, "plugins"> | undef
   if (isPluginEnabled(config, id)) return;
   const { message, hint } = pluginDisabledText(id, what);
   throw new ConfigError("plugin_disabled", message, { path: pluginEnabledPath(id), hint });
+}
+
+/**
+ * Throw {@link ConfigError} `provider_unavailable` (with `path`) when a provider selector such
+ * as `messages.tts.provider` names anything but `openai` (case-insensitive): Genesis ships only
+ * the OpenAI implementation of those surfaces, so another value would otherwise be silently
+ * ignored. Unset (or blank) means the default, `openai`. `what` names the surface, e.g.
+ * `"text-to-speech"`.
+ */
+export function assertOpenAIProviderSelected(value: unknown, path: string, what: string): void {
+  if (value === undefined || value === null || (typeof value === "string" && (value.trim() === "" || value.trim().toLowerCase() === "openai"))) return;
+  const shown = typeof value === "string" ? JSON.stringify(redactSecrets(value.trim()).slice(0, 60)) : typeof value;
+  throw new ConfigError("provider_unavailable", `${path} is ${shown}, but Genesis ships only the openai ${what} provider.`, {
+    path,
+    hint: `Only 'openai' is available; remove the key ('genesis config unset ${path}') or set it to openai ('genesis config set ${path} openai').`,
+  });
 }

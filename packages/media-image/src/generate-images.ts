@@ -1,5 +1,5 @@
 import { join, resolve } from "node:path";
-import { openAuthStore, resolveGenesisHome } from "@genesis/core";
+import { assertPluginEnabled, openAuthStore, resolveGenesisHome } from "@genesis/core";
 import type { LookupAllFn, SleepFn } from "@genesis/transport";
 import { CodexCredentialManager, codexCredentialStore, codexSettingsFromConfig } from "@genesis/codex-oauth";
 import { ImageFailoverError, ImageGenerationError } from "./image-errors.js";
@@ -129,7 +129,9 @@ function defaultCodexCredentials(store: ImageAuthStore, settings: ReturnType<typ
  * rate or usage limits, 5xx or connection failures after the retries) before any image came
  * back moves on to `agents.defaults.imageGenerationModel.fallbacks`, in order; the result's
  * `model` and `failover` say which model answered and why.
- * @throws ImageRequestError for bad arguments, ImageGenerationError, ImageFailoverError when every
+ * A config (passed or loaded) with `plugins.entries.openai.enabled: false` refuses the call with
+ * ConfigError `plugin_disabled` before reference images are read or any request is sent.
+ * @throws ConfigError `plugin_disabled`, ImageRequestError for bad arguments, ImageGenerationError, ImageFailoverError when every
  * model of the chain failed, or `@genesis/transport`'s typed HTTP errors (`RateLimitError`,
  * `ApiError` carrying the server's message...).
  */
@@ -138,6 +140,7 @@ export async function generateImages(request: ImageRequestInput, options: Genera
   options.signal?.throwIfAborted();
   const env = options.env ?? process.env;
   const config = await resolveConfig(options.config, env);
+  assertPluginEnabled(config, "openai", "image_generate");
   const chain = imageModelChain(req.model, config);
   const store = options.authStore ?? openAuthStore({ env });
   const refs = await loadReferenceImages(req.images, options.cwd ?? process.cwd());

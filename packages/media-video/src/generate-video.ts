@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { AuthError, DEFAULT_OPENAI_BASE_URL, redactSecrets, resolveApiKey, resolveGenesisHome, type AuthFile, type GenesisConfig } from "@genesis/core";
+import { AuthError, DEFAULT_OPENAI_BASE_URL, assertPluginEnabled, redactSecrets, resolveApiKey, resolveGenesisHome, type AuthFile, type GenesisConfig } from "@genesis/core";
 import { AbortError, abortableSleep, validateMaxRetries, type SleepFn } from "@genesis/transport";
 import { imageExtension, isMp4 } from "./_image-info.js";
 import { planVideo } from "./_plan.js";
@@ -26,8 +26,11 @@ export interface GenerateVideoOptions {
   apiKey?: string;
   /** API base URL. Default: `models.providers.openai.baseUrl`, then `https://api.openai.com/v1`. */
   baseUrl?: string;
-  /** The validated Genesis config: `agents.defaults.videoGenerationModel.primary` (default `openai/sora-2`), `models.providers.openai.{baseUrl,apiKey}`, `env`. */
-  config?: Partial<Pick<GenesisConfig, "agents" | "models" | "env">>;
+  /**
+   * The validated Genesis config: `agents.defaults.videoGenerationModel.primary` (default `openai/sora-2`),
+   * `models.providers.openai.{baseUrl,apiKey}`, `env`, and `plugins.entries.openai.enabled` (false refuses every call).
+   */
+  config?: Partial<Pick<GenesisConfig, "agents" | "models" | "env" | "plugins">>;
   /** The auth store's content, for a stored `openai` API-key profile. */
   authFile?: AuthFile;
   /** Environment for `OPENAI_API_KEY` and `GENESIS_HOME`. Default `process.env`. */
@@ -158,8 +161,12 @@ async function save(dir: string, name: string, bytes: Uint8Array, videoId: strin
  * `model_not_found`, 403, rate limits, 5xx or connection failures after the retries) is created
  * with `agents.defaults.videoGenerationModel.fallbacks` instead, in order; the result's
  * `failover` lists what failed. When none can start it: `VideoFailoverError`.
+ *
+ * A config with `plugins.entries.openai.enabled: false` refuses the call first (ConfigError
+ * `plugin_disabled`, `path` = that key), before any argument check or request.
  */
 export async function generateVideo(request: VideoRequest, options: GenerateVideoOptions = {}): Promise<GeneratedVideo> {
+  assertPluginEnabled(options.config, "openai", "video_generate");
   const parsed = parseVideoRequest(request);
   const timing = parseTiming(options);
   const maxRetries = validateMaxRetries(options.maxRetries);

@@ -1,5 +1,6 @@
 import { AuthError, ConfigError, ValidationError, redactSecrets, type GenesisConfig } from "@genesis/core";
 import { z } from "zod";
+import { assertRealtimeAvailable, temperatureWarnings } from "./_realtime-gate.js";
 
 /** Default realtime transcription model (`...streaming.providers.openai.model`). */
 export const DEFAULT_TRANSCRIPTION_MODEL = "gpt-4o-transcribe";
@@ -121,6 +122,8 @@ export interface VoiceSettings extends ResolvedEndpoint {
    * temperature (the beta protocol had one, and GA rejects unknown session fields).
    */
   temperature: number;
+  /** Settings that were resolved but have no effect; e.g. an explicitly set `temperature`. */
+  warnings: string[];
   instructions: string | undefined;
   inputTranscription: { model: string; language?: string; prompt?: string } | undefined;
   azureDeployment: string | undefined;
@@ -178,10 +181,13 @@ function pickKey(options: string | undefined, config: string | undefined, env: E
  * `plugins.entries.voice-call.config.streaming.providers.openai`, then defaults
  * (model `gpt-4o-transcribe`, silence 800 ms, VAD threshold 0.5, prefix padding 300 ms;
  * per call only: handshake 10000 ms, heartbeat 15000 ms, heartbeat timeout 10000 ms);
- * the key falls back to `OPENAI_API_KEY`.
- * @throws ValidationError / ConfigError naming the bad field; AuthError `no_api_key`.
+ * the key falls back to `OPENAI_API_KEY`. With a config, the voice-call and openai plugins must
+ * be on and `...streaming.provider` unset or `openai`.
+ * @throws ConfigError `plugin_disabled` / `provider_unavailable`; ValidationError / ConfigError
+ *   naming the bad field; AuthError `no_api_key`.
  */
 export function resolveTranscriberSettings(options: TranscriberSettingsInput, sources: SettingsSources = {}): ResolvedConnection<TranscriberSettings> {
+  assertRealtimeAvailable(sources.config, "streaming");
   const call = parse(transcriberSettingsSchema, options, "options", "options");
   const conf = parse(transcriberSettingsSchema, section(sources.config, "streaming"), "config", TRANSCRIPTION_CONFIG_PATH);
   const { key, source } = pickKey(call.apiKey, conf.apiKey, mergedEnv(sources), ["OPENAI_API_KEY"], TRANSCRIPTION_CONFIG_PATH);
@@ -216,10 +222,14 @@ export function resolveTranscriberSettings(options: TranscriberSettingsInput, so
  * `wss://<resource>.openai.azure.com/openai/v1/realtime?model=<deployment>` with an `api-key`
  * header (key: `apiKey`, then `AZURE_OPENAI_API_KEY`; an OpenAI key is never sent to Azure);
  * otherwise to OpenAI with `Authorization: Bearer` (key: `apiKey`, then `OPENAI_API_KEY`).
- * @throws ValidationError / ConfigError naming the bad field (also an Azure endpoint without a
- *   deployment or the reverse); AuthError `no_api_key`.
+ * With a config, the voice-call and openai plugins must be on and `...realtime.provider` unset
+ * or `openai`. An explicitly set `temperature` is kept but not sent; `settings.warnings` says so.
+ * @throws ConfigError `plugin_disabled` / `provider_unavailable`; ValidationError / ConfigError
+ *   naming the bad field (also an Azure endpoint without a deployment or the reverse); AuthError
+ *   `no_api_key`.
  */
 export function resolveVoiceSettings(options: VoiceSettingsInput, sources: SettingsSources = {}): ResolvedConnection<VoiceSettings> {
+  assertRealtimeAvailable(sources.config, "realtime");
   const call = parse(voiceSettingsSchema, options, "options", "options");
   const conf = parse(voiceSettingsSchema, section(sources.config, "realtime"), "config", VOICE_CONFIG_PATH);
   const env = mergedEnv(sources);
@@ -257,6 +267,7 @@ export function resolveVoiceSettings(options: VoiceSettingsInput, sources: Setti
     headers = { authorization: `Bearer ${key.key}` };
   }
   const transcription = call.inputTranscription ?? undefined;
+  const temperature = call.temperature ?? conf.temperature ?? 0.8;
   return {
     settings: {
       provider: azureEndpoint ? "azure" : "openai",
@@ -264,7 +275,8 @@ export function resolveVoiceSettings(options: VoiceSettingsInput, sources: Setti
       keySource: key.source,
       model,
       voice: call.voice ?? conf.voice ?? DEFAULT_REALTIME_VOICE,
-      temperature: call.temperature ?? conf.temperature ?? 0.8,
+      temperature,
+      warnings: temperatureWarnings(temperature, call.temperature !== undefined ? "options.temperature" : conf.temperature !== undefined ? `${VOICE_CONFIG_PATH}.temperature` : undefined),
       instructions: call.instructions ?? conf.instructions,
       inputTranscription: transcription ? { ...transcription, model: transcription.model ?? DEFAULT_TRANSCRIPTION_MODEL } : undefined,
       azureDeployment,

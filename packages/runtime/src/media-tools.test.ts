@@ -95,4 +95,31 @@ describe("media tools in createAgent", () => {
     expect(emu.requests.filter((r) => r.path.startsWith("/v1/videos"))).toHaveLength(0);
     await expect(stat(join(home, "media", "videos"))).rejects.toThrow();
   });
+
+  it("plugins.entries.openai.enabled: false makes both tools answer the switch and the fix, with no media request", async () => {
+    // The agent itself runs on an Azure deployment: only openai/* routes and the media tools are switched off.
+    const doc = {
+      models: { providers: { "azure-openai-responses": { baseUrl: emu.url, endpointClass: "azure", models: [{ id: "chat-dep" }] }, openai: { baseUrl: emu.apiBase, apiKey: KEY } } },
+      agents: { defaults: { model: { primary: "azure-openai-responses/chat-dep" }, models: { "azure-openai-responses/chat-dep": { params: { transport: "sse" } } } } },
+      browser: { ssrfPolicy: { dangerouslyAllowPrivateNetwork: true } },
+      plugins: { entries: { openai: { enabled: false } } },
+    };
+    await writeFile(join(home, "genesis.json5"), JSON.stringify(doc));
+    agent = createAgent({ env: { GENESIS_HOME: home, AZURE_OPENAI_API_KEY: "azure-key-0123456789abcdef" }, cwd: home });
+    emu.script(
+      { toolCalls: [{ name: "image_generate", arguments: { prompt: "x" }, callId: "img_off" }, { name: "video_generate", arguments: { prompt: "y" }, callId: "vid_off" }] },
+      { text: "Both are off." },
+    );
+    const result = await agent.run("Draw and film");
+    expect(result.outcome).toBe("completed");
+    const results = toolResults(result);
+    expect(results.map((r) => [r.name, r.isError])).toEqual([["image_generate", true], ["video_generate", true]]);
+    for (const r of results) {
+      expect(r.output).toContain("plugins.entries.openai.enabled is false");
+      expect(r.output).toContain("genesis config set plugins.entries.openai.enabled true");
+      expect(r.output).not.toContain(KEY);
+    }
+    expect(emu.requests.filter((r) => r.path.startsWith("/v1/images") || r.path.startsWith("/v1/videos"))).toEqual([]);
+    expect(emu.requests.filter((r) => r.path === "/openai/v1/responses")).toHaveLength(2);
+  });
 });

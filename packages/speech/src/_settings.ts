@@ -1,8 +1,8 @@
-import { AuthError, ValidationError, type GenesisConfig } from "@genesis/core";
+import { AuthError, ValidationError, assertOpenAIProviderSelected, assertPluginEnabled, type GenesisConfig } from "@genesis/core";
 import { AbortError, ConnectTimeoutError, sendRequest, type HttpBody, type HttpRequestOptions } from "@genesis/transport";
 
 /** The parts of the Genesis config the speech package reads. */
-export type SpeechConfig = Pick<GenesisConfig, "env" | "models" | "messages" | "tools">;
+export type SpeechConfig = Pick<GenesisConfig, "env" | "models" | "messages" | "tools" | "plugins">;
 
 /** Environment variables, e.g. `process.env`. */
 export type EnvLike = Readonly<Record<string, string | undefined>>;
@@ -13,6 +13,20 @@ export interface SpeechContext extends Pick<HttpRequestOptions, "fetch" | "maxRe
   config?: SpeechConfig;
   /** Environment to read `OPENAI_API_KEY`, `OPENAI_TTS_BASE_URL`, `OPENAI_BASE_URL` from. Default `process.env`. */
   env?: EnvLike;
+}
+
+/**
+ * Refuse before any work when config takes the surface away: `plugins.entries.openai.enabled:
+ * false` (ConfigError `plugin_disabled`) or, for TTS, a `messages.tts.provider` other than
+ * openai (ConfigError `provider_unavailable`). Without a config nothing is checked.
+ */
+export function assertSpeechAvailable(config: SpeechConfig | undefined, surface: "tts" | "stt"): void {
+  if (surface === "tts") {
+    assertPluginEnabled(config, "openai", "Text-to-speech (messages.tts)");
+    assertOpenAIProviderSelected(config?.messages?.tts?.provider, "messages.tts.provider", "text-to-speech");
+  } else {
+    assertPluginEnabled(config, "openai", "Speech-to-text (tools.media.audio)");
+  }
 }
 
 /** Real environment first, then the config's `env` block (the way core resolves it). */

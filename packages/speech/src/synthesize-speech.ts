@@ -7,7 +7,7 @@ import {
   TTS_FORMATS, TTS_MIME_TYPES, TTS_MODELS, TTS_SPEED_RANGE, TTS_VOICES, isKnownModel,
   type SpeechTarget, type TtsFormat, type TtsModel, type TtsVoice,
 } from "./speech-options.js";
-import { checkBaseUrl, firstSet, mergedEnv, postOnce, requireApiKey, type SpeechContext } from "./_settings.js";
+import { assertSpeechAvailable, checkBaseUrl, firstSet, mergedEnv, postOnce, requireApiKey, type SpeechContext } from "./_settings.js";
 import { checkShape, invalid, quote } from "./_validate.js";
 
 /** Per-call TTS settings; each falls back to `messages.tts.providers.openai.*`, then the default. */
@@ -81,6 +81,7 @@ interface Resolved {
 
 /** Merge call > config > env > defaults and check every value; throws `ValidationError` / `AuthError`. */
 export function resolveSpeech(options: SynthesizeSpeechOptions, defaultTarget: SpeechTarget): Resolved {
+  assertSpeechAvailable(options.config, "tts");
   const call = checkShape("synthesizeSpeech", shape, options);
   const cfg = options.config?.messages?.tts?.providers?.openai ?? {};
   const env = mergedEnv(options);
@@ -175,7 +176,8 @@ export async function requestSpeech(text: string, resolved: Resolved, options: S
  * environment (`OPENAI_API_KEY`, `OPENAI_TTS_BASE_URL`), then the defaults (gpt-4o-mini-tts,
  * coral, mp3 for files / opus for voice notes). Every value is checked before any request.
  * @throws ValidationError for empty or over-long text and unknown model/voice/format/speed,
- *   AuthError `no_api_key`, transport errors (`RateLimitError`, `ApiError`...) after retries,
+ *   ConfigError `plugin_disabled` (`plugins.entries.openai.enabled: false`) or
+ *   `provider_unavailable` (`messages.tts.provider` other than openai), AuthError `no_api_key`, transport errors (`RateLimitError`, `ApiError`...) after retries,
  *   SpeechResponseError when the answer is not audio of the requested format.
  */
 export async function synthesizeSpeech(text: string, options: SynthesizeSpeechOptions = {}): Promise<SpeechResult> {

@@ -2,7 +2,7 @@ import { joinUrl } from "@genesis/transport";
 import { z } from "zod";
 import { SpeechResponseError } from "./speech-errors.js";
 import { DEFAULT_AUDIO_BASE_URL, DEFAULT_STT_MODEL, STT_MODELS, isKnownModel, type SttModel } from "./speech-options.js";
-import { checkBaseUrl, firstSet, mergedEnv, postOnce, requireApiKey, type SpeechConfig, type SpeechContext } from "./_settings.js";
+import { assertSpeechAvailable, checkBaseUrl, firstSet, mergedEnv, postOnce, requireApiKey, type SpeechConfig, type SpeechContext } from "./_settings.js";
 import { loadAudio, type AudioFileSystem, type AudioInput } from "./_audio-file.js";
 import { checkShape, invalid, quote } from "./_validate.js";
 
@@ -10,9 +10,15 @@ import { checkShape, invalid, quote } from "./_validate.js";
 export interface TranscribeSettings {
   /** Default: the config entry's `model`, else `gpt-4o-transcribe`. */
   model?: SttModel;
-  /** ISO-639-1 hint (`en`, `de`...), forwarded as `language`. */
+  /**
+   * ISO-639-1 hint (`en`, `de`...), forwarded as `language`. Default: the config entry's
+   * `language`, else the shared `tools.media.audio.language`, else none.
+   */
   language?: string;
-  /** Style / vocabulary hint, forwarded as `prompt` (not with gpt-4o-transcribe-diarize, which refuses it). */
+  /**
+   * Style / vocabulary hint, forwarded as `prompt` (not with gpt-4o-transcribe-diarize, which
+   * refuses it). Default: the config entry's `prompt`, else `tools.media.audio.prompt`, else none.
+   */
   prompt?: string;
   /** Overall limit for the request, retries included. Default: none. */
   timeoutMs?: number;
@@ -54,6 +60,7 @@ const answerSchema = z.object({
 });
 
 const ENTRY_PATH = "tools.media.audio.models[]";
+const SHARED_PATH = "tools.media.audio";
 /** The speaker-labelling transcriber: no `prompt`, and `chunking_strategy` is required above 30 s. */
 const DIARIZE_MODEL = "gpt-4o-transcribe-diarize";
 
@@ -69,25 +76,30 @@ function openAIAudioEntry(config: SpeechConfig | undefined): { index: number; en
 
 /** Merge call > config entry > env > defaults and check them; throws `ValidationError` / `AuthError`. */
 export function resolveTranscription(options: TranscribeAudioOptions) {
+  assertSpeechAvailable(options.config, "stt");
   const call = checkShape("transcribeAudio", shape, options);
   const found = openAIAudioEntry(options.config);
   const entryPath = found ? `tools.media.audio.models[${found.index}]` : ENTRY_PATH;
   const entry: Partial<AudioModelEntry> = found?.entry ?? {};
+  // Hints shared by every transcription; a models[] entry or the call overrides them.
+  const shared = options.config?.tools?.media?.audio ?? {};
   const env = mergedEnv(options);
   const model = firstSet(call.model, entry.model) ?? DEFAULT_STT_MODEL;
   if (!isKnownModel(model, STT_MODELS)) {
     const path = call.model !== undefined ? "model" : `${entryPath}.model`;
     throw invalid(path, `unknown transcription model ${quote(model)}`, `Use one of: ${STT_MODELS.join(", ")}.`);
   }
-  const language = firstSet(call.language, entry.language);
+  const language = firstSet(call.language, entry.language, shared.language);
   if (language !== undefined && !/^[a-z]{2,3}$/i.test(language)) {
-    throw invalid(call.language !== undefined ? "language" : `${entryPath}.language`, `language ${quote(language)} is not an ISO-639-1 code`, "Use a two-letter code such as en, de or fr.");
+    const path = call.language !== undefined ? "language" : firstSet(entry.language) !== undefined ? `${entryPath}.language` : `${SHARED_PATH}.language`;
+    throw invalid(path, `language ${quote(language)} is not an ISO-639-1 code`, "Use a two-letter code such as en, de or fr.");
   }
-  let prompt = firstSet(call.prompt, entry.prompt);
+  let prompt = firstSet(call.prompt, entry.prompt, shared.prompt);
   if (prompt !== undefined && model.startsWith(DIARIZE_MODEL)) {
-    // The diarizing model refuses `prompt`. A config-wide prompt is dropped when a call picks
-    // that model; a prompt set next to it (same call or same config entry) is a mistake.
-    const promptPath = firstSet(call.prompt) !== undefined ? "prompt" : call.model !== undefined ? undefined : `${entryPath}.prompt`;
+    // The diarizing model refuses `prompt`. A config-wide prompt (shared, or the entry's when a
+    // call picks that model) is dropped; a prompt set next to it (same call or entry) is a mistake.
+    const fromEntry = firstSet(entry.prompt) !== undefined && call.model === undefined;
+    const promptPath = firstSet(call.prompt) !== undefined ? "prompt" : fromEntry ? `${entryPath}.prompt` : undefined;
     if (promptPath !== undefined) {
       throw invalid(promptPath, `${model} does not take a prompt`, `Remove the prompt, or use ${DEFAULT_STT_MODEL}.`);
     }
@@ -142,9 +154,11 @@ export async function requestTranscription(
  * Transcribe an audio file with OpenAI (`POST {baseUrl}/audio/transcriptions`, multipart).
  * `input` is a path or `{ data, filename }`. Model, language, prompt and timeout come from
  * `options`, then the first `tools.media.audio.models[]` entry with `provider: "openai"`, then
- * the default (gpt-4o-transcribe). The file is checked first (exists, non-empty, ≤ 25 MB,
+ * (language and prompt) the shared `tools.media.audio.language` / `.prompt`, then the default
+ * (gpt-4o-transcribe, no hints). The file is checked first (exists, non-empty, ≤ 25 MB,
  * wav/mp3/ogg/flac/m4a/webm by magic bytes), so nothing is sent for a bad file.
- * @throws AudioFileError, ValidationError, AuthError `no_api_key`, transport errors after
+ * @throws ConfigError `plugin_disabled` (`plugins.entries.openai.enabled: false`, checked before
+ *   the file is read), AudioFileError, ValidationError, AuthError `no_api_key`, transport errors after
  *   retries (`ConnectTimeoutError` when `timeoutMs` passes), SpeechResponseError.
  */
 export async function transcribeAudio(input: AudioInput, options: TranscribeAudioOptions = {}): Promise<Transcription> {

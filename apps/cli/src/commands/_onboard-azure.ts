@@ -5,49 +5,20 @@ import { askKey } from "./onboard.js";
 
 const PROVIDER = "azure-openai-responses";
 const KEY_ENV = "AZURE_OPENAI_API_KEY";
-// The same rules as @genesis/azure (which the CLI does not depend on): a deployment name stays
-// one path segment, and portal pages or full deployment URLs are not resource endpoints.
-const DEPLOYMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const PORTAL_HOSTS = ["portal.azure.com", "ai.azure.com", "oai.azure.com"];
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESOURCE_HINT = "https://<resource>.openai.azure.com";
+/** Bad Azure input reported like other bad input: with its hint and exit 2. */
+const USAGE_CODES = ["azure_invalid_base_url", "azure_invalid_deployment"];
 
-/** A bad `--azure-endpoint`: reported with a hint and exit 2, like other bad input. */
-async function endpointError(message: string, hint: string): Promise<Error> {
-  const { GenesisError } = await import("@genesis/core");
-  return new GenesisError("azure_invalid_base_url", message, { hint });
-}
-
-/** The resource endpoint to store: origin (+ proxy prefix) without `/openai` or `/openai/v1`. */
-async function resourceEndpoint(raw: string): Promise<{ baseUrl: string; host: string }> {
-  const { redactSecrets } = await import("@genesis/core");
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    throw await endpointError(`--azure-endpoint is not a valid URL: "${redactSecrets(raw).slice(0, 120)}".`, `Use your resource endpoint, e.g. ${RESOURCE_HINT}.`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw await endpointError(`--azure-endpoint must be an http(s) URL, got ${url.protocol}`, `Use your resource endpoint, e.g. ${RESOURCE_HINT}.`);
-  }
-  if (url.username || url.password) {
-    throw await endpointError("--azure-endpoint must not carry credentials in the URL.", "Remove user:password@ and pass the key with --azure-api-key or --azure-api-key-env.");
-  }
-  const host = url.hostname.toLowerCase().replace(/\.$/, "");
-  if (PORTAL_HOSTS.includes(host) || host.endsWith(".portal.azure.com")) {
-    throw await endpointError(
-      `--azure-endpoint is an Azure portal page (${host}), not the resource endpoint.`,
-      `Copy the Endpoint shown under the resource's Keys and Endpoint page, e.g. ${RESOURCE_HINT}.`,
-    );
-  }
-  if (/\/openai\/deployments(?:\/|$)/i.test(url.pathname)) {
-    throw await endpointError(
-      `--azure-endpoint points at a deployment (${url.origin}${url.pathname.slice(0, 80)}), not at the resource.`,
-      `Use the resource endpoint only, e.g. ${url.origin}, and name the deployment with --azure-deployment.`,
-    );
-  }
-  const path = url.pathname.replace(/\/+$/, "").replace(/\/openai(?:\/v1)?$/i, "");
-  return { baseUrl: `${url.origin}${path}`, host };
+/**
+ * The resource endpoint to store (origin + proxy prefix, without `/openai` or `/openai/v1`) and
+ * whether its host is an Azure OpenAI host. The checks and wording are @genesis/azure's, loaded
+ * only here so `genesis --help` and other commands never pay for it.
+ */
+async function resourceEndpoint(raw: string): Promise<{ baseUrl: string; host: string; azureHost: boolean }> {
+  const azure = await import("@genesis/azure");
+  const baseUrl = azure.azureResourceBase(raw, "--azure-endpoint");
+  return { baseUrl, host: new URL(baseUrl).hostname.toLowerCase(), azureHost: azure.isAzureHost(baseUrl) };
 }
 
 /** Where the key comes from: a flag, a named variable, AZURE_OPENAI_API_KEY as is, or a prompt. */
@@ -77,14 +48,12 @@ export async function onboardAzure(ctx: CommandContext): Promise<number> {
   if (!rawEndpoint?.trim()) throw new UsageError(`--azure-endpoint is required (${RESOURCE_HINT}; or set AZURE_OPENAI_ENDPOINT)`);
   const deployment = stringFlag(ctx.args, "azure-deployment")?.trim();
   if (!deployment) throw new UsageError("--azure-deployment is required (the deployment name from the Azure portal)");
-  if (!DEPLOYMENT.test(deployment)) {
-    throw new UsageError(`'${deployment.slice(0, 80)}' is not an Azure deployment name (letters, digits, '-', '_' or '.', up to 64 characters)`);
-  }
-  let endpoint: { baseUrl: string; host: string };
+  let endpoint: { baseUrl: string; host: string; azureHost: boolean };
   try {
+    (await import("@genesis/azure")).assertDeploymentName(deployment, "--azure-deployment");
     endpoint = await resourceEndpoint(rawEndpoint);
   } catch (error) {
-    return reportGenesisError(ctx, error, ["azure_invalid_base_url"]);
+    return reportGenesisError(ctx, error, USAGE_CODES);
   }
   const credential = await azureKey(ctx);
   if (!credential) return 1;
@@ -108,7 +77,7 @@ export async function onboardAzure(ctx: CommandContext): Promise<number> {
     ctx.stdout.write(`Using ${KEY_ENV} from the environment (${core.maskSecret(credential.key)}); nothing stored. Pass --azure-api-key-env ${KEY_ENV} to store it.\n`);
   }
 
-  const azureHost = core.AZURE_HOST_SUFFIXES.some((suffix) => endpoint.host.endsWith(suffix) && endpoint.host.length > suffix.length);
+  const { azureHost } = endpoint;
   try {
     const primary = ["agents", "defaults", "model", "primary"];
     let configKey = false;

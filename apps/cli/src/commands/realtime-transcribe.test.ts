@@ -206,4 +206,28 @@ describe("genesis realtime transcribe", () => {
     expect(r.stderr).not.toContain(KEY);
     expect(r.stdout).toBe("");
   });
+
+  it("refuses (exit 1, no connection) when config turns voice-call or openai off or picks another streaming.provider", async () => {
+    const path = file("switch.wav", wav(toneS16, 8000, 1));
+    const cases: [string, string][] = [
+      ['{ plugins: { entries: { "voice-call": { enabled: false } } } }', "Realtime transcription (Voice Call streaming) needs the voice-call plugin, which config turns off (plugins.entries.voice-call.enabled is false)."],
+      ["{ plugins: { entries: { openai: { enabled: false } } } }", "Realtime transcription (Voice Call streaming) needs the openai plugin, which config turns off (plugins.entries.openai.enabled is false)."],
+      ['{ plugins: { entries: { "voice-call": { config: { streaming: { provider: "deepgram" } } } } } }', 'plugins.entries.voice-call.config.streaming.provider is "deepgram", but Genesis ships only the openai streaming transcription provider.'],
+    ];
+    for (const [json5, message] of cases) {
+      const cfgHome = mkdtempSync(join(tmpdir(), "genesis-rt-switch-"));
+      try {
+        writeFileSync(join(cfgHome, "genesis.json5"), json5);
+        const r = await genesis(["realtime", "transcribe", path, "--url", emu.wsUrl("/v1/realtime")], { ...env, HOME: cfgHome, GENESIS_HOME: cfgHome });
+        expect(r.code, json5).toBe(1);
+        expect(r.stderr).toContain(`genesis: ${message}`);
+        expect(r.stderr).toContain("hint: ");
+        expect(r.stderr).not.toContain(KEY);
+      } finally {
+        rmSync(cfgHome, { recursive: true, force: true });
+      }
+    }
+    expect(emu.requests).toEqual([]);
+  });
 });
+

@@ -24,7 +24,9 @@ Options:
                     instead of streaming text
 
 Settings: plugins.entries.voice-call.config.streaming.providers.openai.{model, language,
-prompt, silenceDurationMs (800), vadThreshold (0.5), apiKey}; flags win.
+prompt, silenceDurationMs (800), vadThreshold (0.5), apiKey}; flags win. The command refuses to
+run when plugins.entries.voice-call.enabled or plugins.entries.openai.enabled is false, or when
+plugins.entries.voice-call.config.streaming.provider names anything but openai.
 API key: that apiKey, else models.providers.openai.apiKey, OPENAI_API_KEY or the stored key.
 Exit status: 0 transcribed (also when no speech was found), 1 failed, 2 usage error.`;
 

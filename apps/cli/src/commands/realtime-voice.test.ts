@@ -289,4 +289,37 @@ describe("genesis realtime voice", () => {
     expect(r.stderr).not.toContain(KEY);
     expect(existsSync(out)).toBe(false);
   });
+
+  it("refuses (exit 1, no connection) when config turns voice-call or openai off or picks another realtime.provider", async () => {
+    const input = file("switch.ulaw", toneUlaw);
+    const cases: [string, string, string][] = [
+      ['{ plugins: { entries: { "voice-call": { enabled: false } } } }', "Realtime voice (Voice Call realtime) needs the voice-call plugin, which config turns off (plugins.entries.voice-call.enabled is false).", "hint: Run 'genesis config set plugins.entries.voice-call.enabled true'"],
+      ["{ plugins: { entries: { openai: { enabled: false } } } }", "Realtime voice (Voice Call realtime) needs the openai plugin, which config turns off (plugins.entries.openai.enabled is false).", "hint: Run 'genesis config set plugins.entries.openai.enabled true'"],
+      ['{ plugins: { entries: { "voice-call": { config: { realtime: { provider: "vapi" } } } } } }', 'plugins.entries.voice-call.config.realtime.provider is "vapi", but Genesis ships only the openai realtime voice provider.', "hint: Only 'openai' is available"],
+    ];
+    for (const [json5, message, hint] of cases) {
+      await withConfig(json5, async (cfgEnv) => {
+        const out = join(home, "never.wav");
+        const r = await genesis(["realtime", "voice", "--in", input, "--out", out, "--url", emu.wsUrl("/v1/realtime")], { ...cfgEnv, OPENAI_API_KEY: KEY });
+        expect(r.code, json5).toBe(1);
+        expect(r.stderr).toContain(`genesis: ${message}`);
+        expect(r.stderr).toContain(hint);
+        expect(r.stderr).not.toContain(KEY);
+        expect(existsSync(out)).toBe(false);
+      });
+    }
+    expect(emu.requests).toEqual([]);
+  });
+
+  it("a configured temperature is not sent and is reported once on stderr", async () => {
+    await withConfig('{ plugins: { entries: { "voice-call": { config: { realtime: { providers: { openai: { temperature: 0.5 } } } } } } } }', async (cfgEnv) => {
+      const out = join(home, "temp.wav");
+      const r = await genesis(["realtime", "voice", "--text", "Hello", "--out", out, "--url", emu.wsUrl("/v1/realtime")], { ...cfgEnv, OPENAI_API_KEY: KEY });
+      expect(r.code).toBe(0);
+      const warning = "warning: plugins.entries.voice-call.config.realtime.providers.openai.temperature (0.5) is not sent: GA realtime sessions have no temperature setting, so the model uses its own. Remove it to silence this warning.\n";
+      expect(r.stderr).toBe(warning);
+      expect(JSON.stringify(frames(sockets()[0]!))).not.toContain("temperature");
+    });
+  });
 });
+

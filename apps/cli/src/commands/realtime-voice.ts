@@ -35,7 +35,10 @@ Options:
 Settings: plugins.entries.voice-call.config.realtime.providers.openai.{model, voice,
 vadThreshold (0.5), silenceDurationMs (500), apiKey, azureEndpoint, azureDeployment,
 azureApiVersion}; flags win. With azureEndpoint + azureDeployment the session goes to Azure
-OpenAI (key: that apiKey or AZURE_OPENAI_API_KEY).
+OpenAI (key: that apiKey or AZURE_OPENAI_API_KEY). A configured temperature is not sent (GA
+sessions have none); a warning on stderr says so. The command refuses to run when
+plugins.entries.voice-call.enabled or plugins.entries.openai.enabled is false, or when
+plugins.entries.voice-call.config.realtime.provider names anything but openai.
 API key: that apiKey, else models.providers.openai.apiKey, OPENAI_API_KEY or the stored key.
 Exit status: 0 answered, 1 failed, 2 usage error.`;
 
@@ -115,6 +118,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     }
     throw error;
   }
+  for (const warning of session.settings.warnings) ctx.stderr.write(`warning: ${warning}\n`);
   try {
     const lines = new Lines((s) => !json && ctx.stdout.write(s));
     const result = await converse(session, audio, text, lines, core.GenesisError);

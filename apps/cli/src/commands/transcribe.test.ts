@@ -122,4 +122,46 @@ describe("genesis transcribe", () => {
       await strict.close();
     }
   });
+
+  it("config set tools.media.audio.language/prompt become the shared hints; flags still win", async () => {
+    emu.reset();
+    const cfgHome = mkdtempSync(join(tmpdir(), "genesis-stt-shared-"));
+    try {
+      const cfgEnv = { ...env, HOME: cfgHome, GENESIS_HOME: cfgHome };
+      expect((await genesis(["config", "set", "tools.media.audio.language", "en"], cfgEnv)).code).toBe(0);
+      expect((await genesis(["config", "set", "tools.media.audio.prompt", "Genesis, Sora"], cfgEnv)).code).toBe(0);
+      expect(readFileSync(join(cfgHome, "genesis.json5"), "utf8")).toMatch(/language: "en"/);
+      expect((await genesis(["transcribe", WAV], cfgEnv)).code).toBe(0);
+      expect((await genesis(["transcribe", WAV, "--language", "fr"], cfgEnv)).code).toBe(0);
+      expect((sttCalls()[0]!.body as Multipart).fields).toEqual({ model: "gpt-4o-transcribe", response_format: "json", language: "en", prompt: "Genesis, Sora" });
+      expect((sttCalls()[1]!.body as Multipart).fields).toMatchObject({ language: "fr", prompt: "Genesis, Sora" });
+      // A bad shared language is caught at use, naming the key (exit 2 like other invalid values).
+      expect((await genesis(["config", "set", "tools.media.audio.language", "English"], cfgEnv)).code).toBe(0);
+      const bad = await genesis(["transcribe", WAV], cfgEnv);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain("tools.media.audio.language: language \"English\" is not an ISO-639-1 code");
+      expect(sttCalls()).toHaveLength(2);
+    } finally {
+      rmSync(cfgHome, { recursive: true, force: true });
+    }
+  });
+
+  it("plugins.entries.openai.enabled false exits 1 with the key and the fix, before reading the file or sending anything", async () => {
+    emu.reset();
+    const cfgHome = mkdtempSync(join(tmpdir(), "genesis-stt-off-"));
+    try {
+      writeFileSync(join(cfgHome, "genesis.json5"), "{ plugins: { entries: { openai: { enabled: false } } } }");
+      for (const file of [WAV, join(cfgHome, "missing.wav")]) {
+        const r = await genesis(["transcribe", file], { ...env, HOME: cfgHome, GENESIS_HOME: cfgHome });
+        expect(r.code).toBe(1);
+        expect(r.stderr).toContain("genesis: Speech-to-text (tools.media.audio) needs the openai plugin, which config turns off (plugins.entries.openai.enabled is false).");
+        expect(r.stderr).toContain("hint: Run 'genesis config set plugins.entries.openai.enabled true' (or remove the key) to turn it back on.");
+        expect(r.stderr).not.toContain(KEY);
+      }
+      expect(emu.requests).toEqual([]);
+    } finally {
+      rmSync(cfgHome, { recursive: true, force: true });
+    }
+  });
 });
+

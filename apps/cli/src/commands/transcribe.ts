@@ -9,7 +9,8 @@ export const usage = `Usage: genesis transcribe <file> [--model ID] [--language 
 
 Transcribe an audio file (wav, mp3, ogg/opus, flac, m4a/mp4, webm; at most 25 MB) with
 OpenAI and print the text. Unset options come from the first tools.media.audio.models[]
-entry with provider "openai", then the default model gpt-4o-transcribe.
+entry with provider "openai", then (language, prompt) the shared tools.media.audio.language
+and tools.media.audio.prompt, then the default model gpt-4o-transcribe.
 
 Options:
   --model ID        gpt-4o-transcribe (default), gpt-4o-mini-transcribe,
@@ -20,6 +21,7 @@ Options:
 
 API key: models.providers.openai.apiKey, else OPENAI_API_KEY, else the stored openai key.
 Base URL: models.providers.openai.baseUrl, else OPENAI_BASE_URL, else https://api.openai.com/v1.
+Refused (exit 1) when plugins.entries.openai.enabled is false.
 Exit status: 0 transcribed, 1 failed (including unreadable or unsupported files), 2 usage error.`;
 
 const FLAG_OF: Record<string, string> = { model: "--model", language: "--language", prompt: "--prompt" };

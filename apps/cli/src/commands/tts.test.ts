@@ -190,4 +190,36 @@ describe("genesis tts", () => {
     expect(readdirSync(home).filter((n) => n.includes(".tmp"))).toEqual([]);
     expect(speechCalls()).toHaveLength(1);
   });
+
+  it("exits 1 before any request when config turns the openai plugin off or picks another messages.tts.provider", async () => {
+    emu.reset();
+    const cfgHome = mkdtempSync(join(tmpdir(), "genesis-tts-switch-"));
+    try {
+      const cfgEnv = { ...env, HOME: cfgHome, GENESIS_HOME: cfgHome };
+      const out = join(cfgHome, "x.mp3");
+      writeFileSync(join(cfgHome, "genesis.json5"), "{ plugins: { entries: { openai: { enabled: false } } } }");
+      for (const args of [["tts", "hi", "--out", out], ["tts", "hi", "--out", out, "--stream"]]) {
+        const r = await genesis(args, cfgEnv);
+        expect(r.code, args.join(" ")).toBe(1);
+        expect(r.stderr).toContain("Text-to-speech (messages.tts) needs the openai plugin, which config turns off (plugins.entries.openai.enabled is false).");
+        expect(r.stderr).toContain("hint: Run 'genesis config set plugins.entries.openai.enabled true'");
+      }
+      writeFileSync(join(cfgHome, "genesis.json5"), '{ messages: { tts: { provider: "elevenlabs" } } }');
+      const other = await genesis(["tts", "hi", "--out", out], cfgEnv);
+      expect(other.code).toBe(1);
+      expect(other.stderr).toContain('genesis: messages.tts.provider is "elevenlabs", but Genesis ships only the openai text-to-speech provider.');
+      expect(other.stderr).toContain("hint: Only 'openai' is available; remove the key ('genesis config unset messages.tts.provider') or set it to openai");
+      expect(`${other.stdout}${other.stderr}`).not.toContain(KEY);
+      expect(emu.requests).toEqual([]);
+      expect(existsSync(out)).toBe(false);
+      // Set to openai it works.
+      writeFileSync(join(cfgHome, "genesis.json5"), '{ messages: { tts: { provider: "openai" } }, plugins: { entries: { openai: { enabled: true } } } }');
+      const ok = await genesis(["tts", "hi", "--out", out], cfgEnv);
+      expect([ok.code, ok.stderr]).toEqual([0, ""]);
+      expect(speechCalls()).toHaveLength(1);
+    } finally {
+      rmSync(cfgHome, { recursive: true, force: true });
+    }
+  });
 });
+

@@ -33,6 +33,7 @@ Options:
 
 API key: messages.tts.providers.openai.apiKey, else OPENAI_API_KEY, else the stored openai key.
 Base URL: messages.tts.providers.openai.baseUrl, else OPENAI_TTS_BASE_URL, else https://api.openai.com/v1.
+Refused (exit 1) when plugins.entries.openai.enabled is false or messages.tts.provider is not openai.
 Exit status: 0 written, 1 failed, 2 usage error.`;
 
 /** Audio formats by file extension, so `--out reply.wav` asks for WAV. */
