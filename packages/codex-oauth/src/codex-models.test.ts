@@ -12,6 +12,7 @@ import { codexCredentialStore } from "./codex-credential-store.js";
 import { CODEX_CLIENT_VERSION, CodexModelsError, codexModelsUrl, listCodexModels, type ListCodexModelsOptions } from "./codex-models.js";
 import { CodexCredentialManager } from "./credential-manager.js";
 import { resolveCodexOAuthSettings } from "./oauth-config.js";
+import { refreshTokens } from "./token-client.js";
 
 let emu: Emulator;
 let home: string;
@@ -30,6 +31,20 @@ function options(extra: Partial<ListCodexModelsOptions> = {}): ListCodexModelsOp
   const credentials = new CodexCredentialManager({ store: codexCredentialStore(openAuthStore({ home, env: {} })), settings });
   return { credentials, settings, sleep: noSleep, ...extra };
 }
+
+/** A fetch that records each request, then hands it to the emulator whatever host it named. */
+function forwardingFetch(): { fetch: typeof fetch; urls: string[] } {
+  const urls: string[] = [];
+  return {
+    urls,
+    fetch: async (input, init) => {
+      const url = new URL(String(input));
+      urls.push(url.href);
+      return fetch(`${emu.url}${url.pathname}${url.search}`, init);
+    },
+  };
+}
+const listings = () => emu.requests.filter((r) => r.path === "/backend-api/codex/models");
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   return promise.then(() => {
@@ -159,5 +174,65 @@ describe("listCodexModels against the emulated Codex backend", () => {
     expect(emu.requests.filter((r) => r.path === "/backend-api/codex/models")).toHaveLength(0);
     await expect(listCodexModels(options({ clientVersion: "latest" }))).rejects.toBeInstanceOf(ValidationError);
     await expect(listCodexModels(options({ timeoutMs: 0 }))).rejects.toMatchObject({ path: "timeoutMs" });
+  });
+
+  it("lets a token refresh slower than timeoutMs finish and save: the deadline bounds only the listing", async () => {
+    // Inside the 5-minute refresh window, so the listing refreshes first.
+    await codexCredentialStore(openAuthStore({ home, env: {} })).save({
+      kind: "oauth", provider: "openai-codex", access, refresh, accountId: "acct_emulator", expiresAt: Date.now() + 60_000, updatedAt: Date.now(),
+    });
+    emu.fault({ kind: "slow-first-byte", ms: 600, match: { path: "/oauth/token" } });
+    const models = await listCodexModels(options({ timeoutMs: 300 }));
+    expect(models).toHaveLength(EMULATOR_CODEX_MODELS.length);
+    expect(emu.auth.refreshCount).toBe(1);
+    const saved = (await codexCredentialStore(openAuthStore({ home, env: {} })).get())!;
+    expect(saved.refresh).not.toBe(refresh);
+    expect(emu.authHeaderOf(listings()[0]!.id)).toBe(`Bearer ${saved.access}`);
+    // The saved token is the live one: the next refresh works (no refresh_token_reused).
+    await expect(refreshTokens({ settings: resolveCodexOAuthSettings({ issuer: emu.authIssuer }, {}), refreshToken: saved.refresh })).resolves.toMatchObject({ accountId: "acct_emulator" });
+  });
+
+  it("does not start a retry wait that outlasts the deadline: the 503 is reported at once", async () => {
+    emu.fault({ kind: "http-status", status: 503, headers: { "retry-after": "30" }, times: 2, match: { path: "/backend-api/codex/models" } });
+    const started = Date.now();
+    const error = await failure(listCodexModels(options({ timeoutMs: 2_000, sleep: undefined })));
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(listings()).toHaveLength(1);
+  });
+
+  it("reports the last 429 when the retry it allowed runs into the deadline", async () => {
+    emu.fault({ kind: "rate-limit", retryAfterMs: "5", match: { path: "/backend-api/codex/models" } });
+    let calls = 0;
+    const slowRetry: typeof fetch = async (input, init) => {
+      if (++calls === 2) emu.fault({ kind: "slow-first-byte", ms: 2_000, match: { path: "/backend-api/codex/models" } });
+      return fetch(input, init);
+    };
+    const error = await failure(listCodexModels(options({ timeoutMs: 300, fetch: slowRetry })));
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(listings()).toHaveLength(2);
+  });
+
+  it("sends originator and the genesis User-Agent only to a verified Codex host", async () => {
+    const proxy = forwardingFetch();
+    const viaProxy = { codexBaseUrl: "https://codex-gateway.example.com/backend-api/codex", originator: "genesis" };
+    expect(await listCodexModels(options({ fetch: proxy.fetch, settings: viaProxy }))).toHaveLength(EMULATOR_CODEX_MODELS.length);
+    expect(proxy.urls).toEqual([`https://codex-gateway.example.com/backend-api/codex/models?client_version=${CODEX_CLIENT_VERSION}`]);
+    const proxied = listings().at(-1)!;
+    expect(proxied.headers).toMatchObject({ "chatgpt-account-id": "acct_emulator" });
+    expect(emu.authHeaderOf(proxied.id)).toBe(`Bearer ${access}`);
+    expect(proxied.headers).not.toHaveProperty("originator");
+    expect(proxied.headers["user-agent"]).not.toMatch(/genesis/);
+
+    const native = forwardingFetch();
+    await listCodexModels(options({ fetch: native.fetch, settings: { codexBaseUrl: "https://chatgpt.com/backend-api/codex", originator: "genesis" } }));
+    expect(native.urls[0]).toMatch(/^https:\/\/chatgpt\.com\/backend-api\/codex\/models\?/);
+    expect(listings().at(-1)!.headers).toMatchObject({ "chatgpt-account-id": "acct_emulator", originator: "genesis", "user-agent": expect.stringMatching(/^genesis\//) });
+
+    // A caller-chosen User-Agent is the caller's to send anywhere; originator still is not.
+    await listCodexModels(options({ fetch: proxy.fetch, settings: viaProxy, userAgent: "my-tool/1.0" }));
+    expect(listings().at(-1)!.headers).toMatchObject({ "user-agent": "my-tool/1.0" });
+    expect(listings().at(-1)!.headers).not.toHaveProperty("originator");
   });
 });

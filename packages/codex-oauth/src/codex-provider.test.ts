@@ -158,6 +158,38 @@ describe("openai-codex provider against the emulator's Codex backend", () => {
   });
 });
 
+describe("attribution headers", () => {
+  // Records the host asked for, then hands the request to the emulator (no traffic leaves loopback).
+  const hosts: string[] = [];
+  const forward: typeof fetch = async (input, init) => {
+    const url = new URL(String(input));
+    hosts.push(url.host);
+    return fetch(`${emu.url}${url.pathname}${url.search}`, init);
+  };
+
+  it.each([
+    ["a proxy", "https://codex-gateway.example.com/backend-api/codex", false],
+    ["chatgpt.com", "https://chatgpt.com/backend-api/codex", true],
+  ])("sends originator and the genesis User-Agent to %s only when verified, and the account headers always", async (_label, base, verified) => {
+    emu.script({ text: "ok" });
+    const settings = resolveCodexOAuthSettings({ issuer: peer.url, codexBaseUrl: base }, {});
+    const credentials = new CodexCredentialManager({ store: codexCredentialStore(openAuthStore({ home, env: {} })), settings });
+    provider = createCodexProvider({ credentials, settings, mode: "sse", fetch: forward, transport: { maxRetries: 0 } });
+    const done = await provider.streamTurn({ model: "gpt-5.5", sessionId: "s-attr", input: [{ type: "message", role: "user", content: "x" }] }).finalResponse();
+    expect(done.status).toBe("completed");
+    expect(hosts.at(-1)).toBe(new URL(base).host);
+    const req = emu.requests.find((r) => r.path === "/backend-api/codex/responses")!;
+    expect(emu.authHeaderOf(req.id)).toBe(`Bearer ${ACCESS}`);
+    expect(req.headers).toMatchObject({ "chatgpt-account-id": "acct_chat", session_id: "s-attr", "openai-beta": "responses=experimental" });
+    if (verified) {
+      expect(req.headers).toMatchObject({ originator: "genesis", "user-agent": expect.stringMatching(/^genesis\//) });
+    } else {
+      expect(req.headers).not.toHaveProperty("originator");
+      expect(req.headers["user-agent"]).not.toMatch(/genesis/);
+    }
+  });
+});
+
 describe("concurrent 401s", () => {
   it("share one refresh and each turn is retried once", async () => {
     const fresh = fakeJwt({ accountId: "acct_chat", exp: EXP + 200 });

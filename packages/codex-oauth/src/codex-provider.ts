@@ -1,4 +1,3 @@
-import { release, platform, arch } from "node:os";
 import type { StreamEvent } from "@genesis/core";
 import {
   AuthenticationError,
@@ -7,6 +6,7 @@ import {
   type ResponsesTransportOptions,
   type TransportMode,
 } from "@genesis/transport";
+import { codexHeaders } from "./codex-headers.js";
 import { withCodexPlan } from "./codex-limit-error.js";
 import { readTokenClaims } from "./_jwt.js";
 import { buildCodexRequestBody, isNativeCodexEndpoint, type CodexTurnRequest } from "./codex-request.js";
@@ -38,7 +38,10 @@ export interface CodexProviderOptions {
    * real ChatGPT backend host; a route's `endpointClass: "native-codex"` sets it explicitly.
    */
   native?: boolean;
-  /** `User-Agent`; default `genesis/<version> (<platform> <release>; <arch>)`. */
+  /**
+   * `User-Agent`, sent to every host. Default: `genesis/<version> (<platform> <release>; <arch>)`
+   * on a verified Codex host ({@link isVerifiedCodexHost}), none of ours on any other.
+   */
   userAgent?: string;
 }
 
@@ -66,14 +69,16 @@ export interface CodexProvider {
 
 /**
  * Create the `openai-codex/*` provider over the shared Responses transport, with the Codex
- * headers: `Authorization: Bearer`, `chatgpt-account-id`, `originator`, the `session_id` /
- * `x-client-request-id` identity (from the transport), and `OpenAI-Beta` per wire.
+ * headers: `Authorization: Bearer`, `chatgpt-account-id`, the `session_id` /
+ * `x-client-request-id` identity (from the transport), `OpenAI-Beta` per wire, and
+ * `originator` + the genesis `User-Agent` only on a verified host ({@link isVerifiedCodexHost}:
+ * chatgpt.com's backend or loopback; never a proxy).
  */
 export function createCodexProvider(options: CodexProviderOptions): CodexProvider {
   const responsesUrl = codexResponsesUrl(options.settings);
   const baseUrl = responsesUrl.slice(0, -"/responses".length);
   const native = options.native ?? isNativeCodexEndpoint(baseUrl);
-  const userAgent = options.userAgent ?? `genesis/${__GENESIS_VERSION__} (${platform()} ${release()}; ${arch()})`;
+  const headerOptions = { baseUrl, originator: options.settings.originator, userAgent: options.userAgent };
   let lastAccess: string | undefined;
   let lastPlan: string | undefined;
   const transport = createResponsesTransport({
@@ -90,12 +95,7 @@ export function createCodexProvider(options: CodexProviderOptions): CodexProvide
       const creds = await options.credentials.getCredentials();
       lastAccess = creds.access;
       lastPlan = creds.planType ?? readTokenClaims(creds.access)?.planType;
-      return {
-        authorization: `Bearer ${creds.access}`,
-        "chatgpt-account-id": creds.accountId,
-        originator: options.settings.originator,
-        "user-agent": userAgent,
-      };
+      return codexHeaders(creds, headerOptions);
     },
   });
 

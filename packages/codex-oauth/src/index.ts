@@ -43,3 +43,5 @@ export { createCodexStreamers } from "./codex-streamers.js";
 export type { CodexStreamersOptions, CodexModelStreamer, CodexRouteLike, CodexStreamerRequest } from "./codex-streamers.js";
 export { listCodexModels, codexModelsUrl, CodexModelsError, CODEX_CLIENT_VERSION, DEFAULT_CODEX_MODELS_TIMEOUT_MS } from "./codex-models.js";
 export type { CodexModelInfo, CodexModelsErrorCode, ListCodexModelsOptions } from "./codex-models.js";
+export { codexHeaders, isVerifiedCodexHost } from "./codex-headers.js";
+export type { CodexHeaderOptions } from "./codex-headers.js";

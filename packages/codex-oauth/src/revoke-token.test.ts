@@ -147,6 +147,45 @@ describe("revokeToken against the emulator", () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it("reports a 503 whose retry-after outlasts the deadline as revoke_unavailable at once, without waiting", async () => {
+    emu.fault({ kind: "http-status", status: 503, headers: { "retry-after": "30" }, body: { error: "temporarily_unavailable" }, times: 3, match: { path: "/oauth/revoke" } });
+    const started = Date.now();
+    const error = await failure(revokeToken({ settings: settings(), token: "rt_busy_server_1", timeoutMs: 2_000 }));
+    expect(error).toMatchObject({ code: "revoke_unavailable", status: 503, oauthError: "temporarily_unavailable", transient: true });
+    expect(error.message).toContain("within 2000 ms (1 attempt(s))");
+    expect(error.hint).not.toMatch(/network/);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(revokes()).toHaveLength(1);
+  });
+
+  it("reports the last 429 when the retry it allowed runs into the deadline", async () => {
+    emu.fault({ kind: "rate-limit", retryAfterMs: "5", match: { path: "/oauth/revoke" } });
+    let calls = 0;
+    const slowRetry: typeof fetch = async (input, init) => {
+      if (++calls === 2) emu.fault({ kind: "slow-first-byte", ms: 3_000, match: { path: "/oauth/revoke" } });
+      return fetch(input, init);
+    };
+    const error = await failure(revokeToken({ settings: settings(), token: "rt_limited_1", timeoutMs: 300, fetch: slowRetry }));
+    expect(error).toMatchObject({ code: "revoke_unavailable", status: 429, transient: true });
+    expect(error.message).toContain("2 attempt(s)");
+    expect(revokes()).toHaveLength(2);
+    for (const text of [error.message, inspect(error, { depth: 5 }), JSON.stringify(error)]) expect(text).not.toContain("rt_limited_1");
+  });
+
+  it("does not start a backoff that outlasts the deadline after a refused connection", async () => {
+    const delays: number[] = [];
+    const started = Date.now();
+    const error = await failure(revokeToken({
+      settings: resolveCodexOAuthSettings({ issuer: `http://127.0.0.1:${await closedPort()}` }, {}), token: "rt_refused_2", timeoutMs: 300,
+      sleep: async (ms) => void delays.push(ms),
+    }));
+    expect(error).toMatchObject({ code: "revoke_network_error", transient: true });
+    expect(error.message).toContain("could not be reached after 1 attempt(s) within 300 ms");
+    // The first backoff is ~375-500 ms: longer than the deadline, so it was never started.
+    expect(delays).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(250);
+  });
+
   it.each([
     ["an empty token", { token: "" }, "token"],
     ["a token with whitespace", { token: "rt abc" }, "token"],

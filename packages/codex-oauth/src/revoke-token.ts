@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ApiError, ConnectionError, RedirectError, sendRequest, TransportError, type SleepFn } from "@genesis/transport";
+import { abortableSleep, ApiError, ConnectionError, RedirectError, sendRequest, TransportError, type SleepFn } from "@genesis/transport";
 import { safeOAuthCode, scrubServerText } from "./codex-auth-error.js";
 import { parseOAuthError } from "./token-client.js";
 import { TokenRevokeError } from "./token-revoke-error.js";
@@ -45,8 +45,10 @@ export interface RevokeTokenOptions {
  *
  * Any 2xx is success, including the 200 a server sends for an unknown or already revoked
  * token. Retries follow the transport norm (connection errors, 408/409/429/5xx, `retry-after`
- * honoured, bounded by `maxRetries` and `timeoutMs`); redirects are refused, so the token is
- * never re-sent to another URL.
+ * honoured, bounded by `maxRetries` and `timeoutMs`); a retry wait that would end after the
+ * deadline is not started. When time runs out while the server keeps answering 408/409/429/5xx,
+ * the error is `revoke_unavailable` with that status, not a network error. Redirects are
+ * refused, so the token is never re-sent to another URL.
  * @throws TokenRevokeError (`revoke_bad_input`, `revoke_rejected`, `revoke_unavailable`,
  *   `revoke_network_error`, `revoke_aborted`); its message never contains the token.
  */
@@ -70,42 +72,98 @@ export async function revokeToken(options: RevokeTokenOptions): Promise<void> {
   }
   const url = revokeTokenUrl(options.settings);
   const deadline = AbortSignal.timeout(opts.timeoutMs);
+  const deadlineAt = Date.now() + opts.timeoutMs;
   const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
   // sendRequest reads error bodies itself but only understands OpenAI's `{error:{code}}`;
-  // keep the last refusal's text to report OAuth's `{error: "invalid_client"}` shape too.
-  let lastRefusal = "";
+  // keep the last refusal's text to report OAuth's `{error: "invalid_client"}` shape too, and
+  // the last status, so a deadline hit while the server keeps answering 429/503 says so.
+  const seen: Seen = { attempts: 0, lastStatus: undefined, lastRefusal: "" };
   const baseFetch = options.fetch ?? globalThis.fetch;
   const watched: typeof fetch = async (input, init) => {
-    const res = await baseFetch(input, init);
-    if (res.status >= 400) lastRefusal = await res.clone().text().catch(() => "");
+    seen.attempts++;
+    let res: Response;
+    try {
+      res = await baseFetch(input, init);
+    } catch (error) {
+      if (!init?.signal?.aborted) seen.lastStatus = undefined; // this attempt got no answer at all
+      throw error;
+    }
+    seen.lastStatus = res.status;
+    if (res.status >= 400) seen.lastRefusal = await res.clone().text().catch(() => "");
     return res;
+  };
+  // A retry wait that would end past the deadline is not started: it could only end in a timeout.
+  const baseSleep = options.sleep ?? abortableSleep;
+  const sleep: SleepFn = async (ms, s) => {
+    if (Date.now() + ms >= deadlineAt) throw new WaitPastDeadline();
+    await baseSleep(ms, s);
   };
   const body = JSON.stringify({ token: opts.token, token_type_hint: opts.tokenTypeHint, client_id: options.settings.clientId });
   try {
     const res = await sendRequest(
       url,
       { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body },
-      { fetch: watched, maxRetries: opts.maxRetries, signal, sleep: options.sleep, secrets: [opts.token] },
+      { fetch: watched, maxRetries: opts.maxRetries, signal, sleep, secrets: [opts.token] },
     );
     await res.body?.cancel().catch(() => undefined);
   } catch (error) {
-    throw toRevokeError(error, { callerAborted: options.signal?.aborted === true, timedOut: deadline.aborted, lastRefusal, token: opts.token, timeoutMs: opts.timeoutMs, attempts: opts.maxRetries + 1 });
+    const outOfTime = deadline.aborted || error instanceof WaitPastDeadline;
+    throw toRevokeError(error, { ...seen, callerAborted: options.signal?.aborted === true, timedOut: deadline.aborted, outOfTime, token: opts.token, timeoutMs: opts.timeoutMs });
   }
 }
 
-interface FailureContext {
-  callerAborted: boolean;
-  timedOut: boolean;
+/** Thrown by the bounded sleep instead of starting a wait that would outlast the deadline. */
+class WaitPastDeadline extends Error {
+  constructor() {
+    super("The next retry would start after the revocation deadline.");
+    this.name = "WaitPastDeadline";
+  }
+}
+
+/** What the attempts saw: how many were made, the last status and the last error body. */
+interface Seen {
+  attempts: number;
+  lastStatus: number | undefined;
   lastRefusal: string;
+}
+
+const isUnavailableStatus = (status: number | undefined): status is number =>
+  status === 429 || status === 408 || status === 409 || (status !== undefined && status >= 500);
+
+/** `HTTP 503 temporarily_unavailable: <scrubbed description>` from a status and the error body. */
+function describeRefusal(status: number, lastRefusal: string, token: string, serverCode?: string): { label: string; oauthError: string | undefined } {
+  const { error: code, description } = lastRefusal ? parseOAuthError(lastRefusal) : {};
+  const oauthError = safeOAuthCode(code) ?? safeOAuthCode(serverCode);
+  const detail = description ? `: ${scrubServerText(description, [token])}` : "";
+  return { label: `HTTP ${status}${oauthError ? ` ${oauthError}` : ""}${detail}`, oauthError };
+}
+
+interface FailureContext extends Seen {
+  callerAborted: boolean;
+  /** The deadline fired during an attempt. */
+  timedOut: boolean;
+  /** The deadline fired, or the next retry wait would have passed it. */
+  outOfTime: boolean;
   token: string;
   timeoutMs: number;
-  attempts: number;
 }
 
 function toRevokeError(error: unknown, c: FailureContext): TokenRevokeError {
   if (c.callerAborted) return new TokenRevokeError("revoke_aborted", "Revoking the ChatGPT token was cancelled.", { cause: error });
-  if (c.timedOut) {
-    return new TokenRevokeError("revoke_network_error", `The OpenAI revocation endpoint did not answer within ${c.timeoutMs} ms.`, {
+  if (c.outOfTime) {
+    // The server did answer, with a "try later" status: that is the news, not the deadline.
+    if (isUnavailableStatus(c.lastStatus)) {
+      const { label, oauthError } = describeRefusal(c.lastStatus, c.lastRefusal, c.token);
+      return new TokenRevokeError("revoke_unavailable", `The OpenAI revocation endpoint is unavailable (${label}) and did not recover within ${c.timeoutMs} ms (${c.attempts} attempt(s)).`, {
+        status: c.lastStatus, oauthError, transient: true, cause: error, hint: "This is usually temporary; try again in a moment.",
+      });
+    }
+    if (c.timedOut) {
+      return new TokenRevokeError("revoke_network_error", `The OpenAI revocation endpoint did not answer within ${c.timeoutMs} ms.`, {
+        transient: true, cause: error, hint: "Check your network connection and try again.",
+      });
+    }
+    return new TokenRevokeError("revoke_network_error", `The OpenAI revocation endpoint could not be reached after ${c.attempts} attempt(s) within ${c.timeoutMs} ms.`, {
       transient: true, cause: error, hint: "Check your network connection and try again.",
     });
   }
@@ -115,11 +173,8 @@ function toRevokeError(error: unknown, c: FailureContext): TokenRevokeError {
     });
   }
   if (error instanceof ApiError) {
-    const { error: code, description } = c.lastRefusal ? parseOAuthError(c.lastRefusal) : {};
-    const oauthError = safeOAuthCode(code) ?? safeOAuthCode(error.serverCode);
-    const detail = description ? `: ${scrubServerText(description, [c.token])}` : "";
-    const label = `HTTP ${error.status}${oauthError ? ` ${oauthError}` : ""}${detail}`;
-    if (error.status === 429 || error.status === 408 || error.status === 409 || error.status >= 500) {
+    const { label, oauthError } = describeRefusal(error.status, c.lastRefusal, c.token, error.serverCode);
+    if (isUnavailableStatus(error.status)) {
       return new TokenRevokeError("revoke_unavailable", `The OpenAI revocation endpoint is unavailable (${label}) after ${c.attempts} attempt(s).`, {
         status: error.status, oauthError, transient: true, cause: error, hint: "This is usually temporary; try again in a moment.",
       });

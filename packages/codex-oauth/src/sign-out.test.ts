@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { openAuthStore, type AuthStore, type OAuthProfile } from "@genesis/core";
 import { startEmulator, type Emulator } from "@genesis/testkit";
@@ -45,16 +45,24 @@ async function writeProfiles(profiles: Record<string, unknown>): Promise<void> {
   await writeFile(store.path, JSON.stringify({ version: 1, profiles }), { mode: 0o600 });
 }
 const onDisk = async () => (await store.read()).profiles;
+/** Take the store lock as a live process would (this one's pid); returns the release. */
+async function holdLock(): Promise<() => Promise<void>> {
+  await mkdir(join(home, "auth"), { recursive: true, mode: 0o700 });
+  const lockPath = `${store.path}.lock`;
+  await writeFile(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), createdAt: Date.now(), token: "held-by-test" }), { mode: 0o600 });
+  return () => rm(lockPath, { force: true });
+}
 
 describe("signOutOfCodex", () => {
-  it("revokes the stored refresh token while it is still on disk, then removes only the codex profile", async () => {
+  it("removes only the codex profile first, then revokes the refresh token it removed", async () => {
     const t = emu.auth.issueTokens();
     await writeProfiles({ "openai-codex": profileFor(t), openai: { kind: "api_key", provider: "openai", key: "sk-keep-me-123456", createdAt: 1 } });
     const result = await signOutOfCodex(store, { settings: settings() });
     expect(result).toMatchObject({ removed: true, accountId: "acct_emulator", revocation: { outcome: "revoked", accountId: "acct_emulator" } });
     expect(revokes()).toHaveLength(1);
     expect(revokes()[0]!.body).toEqual({ token: t.refresh_token, token_type_hint: "refresh_token", client_id: "app_EMoamEEZ73f0CkXaXp7hrann" });
-    expect(onDiskAtRevoke[0]!.profiles["openai-codex"]!.refresh).toBe(t.refresh_token);
+    // Already off disk when the issuer was asked: a revoked token is never left behind.
+    expect(Object.keys(onDiskAtRevoke[0]!.profiles)).toEqual(["openai"]);
     expect(Object.keys(await onDisk())).toEqual(["openai"]);
     await expect(refreshTokens({ settings: settings(), refreshToken: t.refresh_token })).rejects.toMatchObject({ code: "reauth_required" });
   });
@@ -100,23 +108,33 @@ describe("signOutOfCodex", () => {
     await expect(refreshTokens({ settings: settings(), refreshToken: u.refresh_token })).resolves.toMatchObject({ accountId: "acct_emulator" });
   });
 
-  it("also revokes the token another process rotated in between", async () => {
+  it("sends nothing and keeps the sign-in when another process holds the store lock", async () => {
+    const t = emu.auth.issueTokens();
+    await writeProfiles({ "openai-codex": profileFor(t) });
+    await holdLock();
+    const locked = openAuthStore({ home, env: {}, lockTimeoutMs: 300 });
+    await expect(signOutOfCodex(locked, { settings: settings() })).rejects.toMatchObject({ code: "auth_store_locked", hint: expect.stringContaining(".lock") });
+    expect(revokes()).toHaveLength(0);
+    expect((await onDisk())["openai-codex"]).toMatchObject({ refresh: t.refresh_token });
+    // The sign-in still works: its token was not revoked.
+    await expect(refreshTokens({ settings: settings(), refreshToken: t.refresh_token })).resolves.toMatchObject({ accountId: "acct_emulator" });
+  });
+
+  it("revokes the token on disk once the lock is free, not one read before (a refresh holding the lock wins)", async () => {
     const first = emu.auth.issueTokens();
     const rotated = emu.auth.issueTokens();
     await writeProfiles({ "openai-codex": profileFor(first) });
-    let rotatedOnce = false;
-    const racingFetch: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
-      if (!rotatedOnce) {
-        rotatedOnce = true;
-        await writeProfiles({ "openai-codex": profileFor(rotated) });
-      }
-      return res;
-    };
-    const result = await signOutOfCodex(store, { settings: settings(), fetch: racingFetch });
+    const release = await holdLock();
+    const waiting = signOutOfCodex(openAuthStore({ home, env: {}, lockTimeoutMs: 5_000 }), { settings: settings() });
+    // The lock holder (a refresh in another process) rotates the token, then lets go.
+    await new Promise((r) => setTimeout(r, 100));
+    await writeProfiles({ "openai-codex": profileFor(rotated) });
+    await release();
+    const result = await waiting;
     expect(result.revocation).toMatchObject({ outcome: "revoked" });
-    expect(revokes().map((r) => (r.body as { token: string }).token)).toEqual([first.refresh_token, rotated.refresh_token]);
+    expect(revokes().map((r) => (r.body as { token: string }).token)).toEqual([rotated.refresh_token]);
     expect(await onDisk()).toEqual({});
+    await expect(refreshTokens({ settings: settings(), refreshToken: rotated.refresh_token })).rejects.toMatchObject({ code: "reauth_required" });
   });
 });
 

@@ -1,5 +1,5 @@
 import type { AuthStore } from "@genesis/core";
-import { CODEX_PROVIDER_ID, codexCredentialStore, refreshHeldElsewhere } from "./codex-credential-store.js";
+import { codexCredentialStore } from "./codex-credential-store.js";
 import { resolveCodexOAuthSettings, type CodexOAuthSettings } from "./oauth-config.js";
 import { revokeToken, type RevokeTokenOptions } from "./revoke-token.js";
 import { TokenRevokeError } from "./token-revoke-error.js";
@@ -30,7 +30,7 @@ export type RevokeCallOptions = Pick<RevokeTokenOptions, "fetch" | "signal" | "t
 export interface CodexSignOutOptions extends RevokeCallOptions {
   /** Issuer, client id and revocation URL; default `resolveCodexOAuthSettings()` (env, then defaults). */
   settings?: CodexOAuthSettings;
-  /** Revoke the stored refresh token before removing it; default true. False makes no network call. */
+  /** Revoke the removed refresh token once it is off disk; default true. False makes no network call. */
   revoke?: boolean;
 }
 
@@ -66,15 +66,16 @@ export async function revokeStoredToken(
 }
 
 /**
- * Sign out of ChatGPT/Codex: revoke the stored refresh token at the issuer (best effort),
- * then remove the openai-codex profile from the auth store.
+ * Sign out of ChatGPT/Codex: remove the openai-codex profile from the auth store (under its
+ * cross-process lock), then revoke the refresh token that was removed at the issuer (best
+ * effort).
  *
- * The local removal always happens, whatever the revocation did: the user asked to sign
- * out, and a network problem must not keep credentials on disk. A failed revocation is
- * reported in `revocation` (the token then stays valid until it expires, and Genesis no
- * longer holds it). A refresh token that another profile id also holds is not revoked. If
- * another process rotated the token between the revocation and the removal, the token
- * actually removed is revoked too.
+ * Removing first means the token revoked is exactly the one that was on disk when the lock
+ * was held (a refresh by another process cannot slip in between), and a store that cannot be
+ * changed (locked by a long refresh, corrupt) fails the call before anything is sent, so no
+ * revoked token is ever left behind on disk. A failed revocation is reported in `revocation`
+ * and does not fail the call: the token then stays valid until it expires, and Genesis no
+ * longer holds it. A refresh token that another profile id also holds is not revoked.
  * @throws AuthError from the auth store (corrupt, locked); ConfigError when `settings` is
  *   omitted and the GENESIS_CODEX_* environment is invalid. Nothing is sent or removed then.
  */
@@ -82,22 +83,12 @@ export async function signOutOfCodex(store: AuthStore, options: CodexSignOutOpti
   const creds = codexCredentialStore(store);
   const settings = options.revoke === false ? undefined : (options.settings ?? resolveCodexOAuthSettings());
   const call: RevokeCallOptions = { fetch: options.fetch, signal: options.signal, timeoutMs: options.timeoutMs, maxRetries: options.maxRetries, sleep: options.sleep };
-  const attempt = (file: { sharedElsewhere: boolean }, token: string, accountId: string): Promise<CodexTokenRevocation> | CodexTokenRevocation => {
-    if (!settings) return { outcome: "skipped", reason: "disabled", accountId };
-    if (file.sharedElsewhere) return { outcome: "skipped", reason: "shared", accountId };
-    return revokeStoredToken(token, accountId, settings, call);
-  };
-
-  const file = await store.read();
-  const current = file.profiles[CODEX_PROVIDER_ID];
-  const stored = current?.kind === "oauth" ? current : undefined;
-  let revocation = stored && (await attempt({ sharedElsewhere: refreshHeldElsewhere(file, stored.refresh) }, stored.refresh, stored.accountId));
   const removed = await creds.removeReturning();
-  if (removed && removed.previous.refresh !== stored?.refresh) {
-    // Rotated (or signed in) meanwhile by another process: that newer token is what we just deleted.
-    const late = await attempt(removed, removed.previous.refresh, removed.previous.accountId);
-    if (revocation?.outcome !== "failed") revocation = late;
-  }
-  const profile = removed?.previous ?? stored;
-  return { removed: removed !== undefined, accountId: profile?.accountId, email: profile?.email, path: store.path, revocation };
+  if (!removed) return { removed: false, accountId: undefined, email: undefined, path: store.path, revocation: undefined };
+  const { previous } = removed;
+  let revocation: CodexTokenRevocation;
+  if (!settings) revocation = { outcome: "skipped", reason: "disabled", accountId: previous.accountId };
+  else if (removed.sharedElsewhere) revocation = { outcome: "skipped", reason: "shared", accountId: previous.accountId };
+  else revocation = await revokeStoredToken(previous.refresh, previous.accountId, settings, call);
+  return { removed: true, accountId: previous.accountId, email: previous.email, path: store.path, revocation };
 }

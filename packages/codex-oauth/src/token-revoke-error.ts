@@ -4,8 +4,8 @@ import { CodexAuthError, type CodexAuthErrorFields } from "./codex-auth-error.js
  * Stable codes of {@link TokenRevokeError}:
  * - `revoke_bad_input`: an option is wrong (empty token, bad timeout, unusable URL); nothing was sent.
  * - `revoke_rejected`: the endpoint answered 4xx (e.g. 401 `invalid_client`) or redirected; retrying will not help.
- * - `revoke_unavailable`: 429/5xx persisted through every retry; try again later.
- * - `revoke_network_error`: the endpoint could not be reached or the deadline passed.
+ * - `revoke_unavailable`: 408/409/429/5xx persisted through every retry, or until the deadline (`status` is the last one); try again later.
+ * - `revoke_network_error`: the endpoint could not be reached, or sent no answer before the deadline.
  * - `revoke_aborted`: the caller's signal aborted the call.
  */
 export type TokenRevokeErrorCode = "revoke_bad_input" | "revoke_rejected" | "revoke_unavailable" | "revoke_network_error" | "revoke_aborted";

@@ -3,13 +3,15 @@ import { assertKnownFlags, stringFlag, UsageError } from "../_args.js";
 
 export const usage = `Usage: genesis models auth logout --provider openai-codex [--no-revoke]
 
-Sign out of ChatGPT/Codex. First the stored refresh token is revoked at the OpenAI issuer
-(so it stops working everywhere), then the sign-in is removed from
-$GENESIS_HOME/auth/profiles.json. Other stored credentials are kept.
+Sign out of ChatGPT/Codex. The sign-in is removed from $GENESIS_HOME/auth/profiles.json
+(under the store lock, so a refresh running elsewhere cannot put it back), then the refresh
+token it held is revoked at the OpenAI issuer so it stops working everywhere. Other stored
+credentials are kept.
 
-The local sign-in is removed even when the revocation fails (offline, issuer down): a
-warning on stderr then names the account and says the token may stay valid until it
-expires. The exit code is 0 either way.
+A failed revocation (offline, issuer down) does not bring the sign-in back: a warning on
+stderr names the account and says the token may stay valid until it expires, and the exit
+code is still 0. If the store is locked by another process for too long, nothing is
+removed or revoked and the command fails; run it again.
 
 Options:
   --provider <id>  openai-codex
