@@ -58,9 +58,10 @@ describe("agent model failover (agents.defaults.model.fallbacks)", () => {
     expect(result).toMatchObject({ outcome: "completed", text: "From the fallback." });
     expect(result.done.model).toBe("openai/gpt-5.4-mini");
     expect(result.done.failover).toEqual([{ model: "openai/gpt-5.4", code: "api_error", reason: expect.stringContaining("model_not_found") }]);
-    // The failed attempt left nothing in the stream: one turn.started (the fallback's), then the notice.
+    // The turn started at once (on the primary); the failed attempt left nothing else in the
+    // stream: one turn.started, then the notice, then the fallback's output.
     expect(types(result.events).filter((t) => t === "turn.started")).toHaveLength(1);
-    expect(result.events[0]).toMatchObject({ type: "turn.started", model: "openai/gpt-5.4-mini" });
+    expect(result.events[0]).toMatchObject({ type: "turn.started", model: "openai/gpt-5.4" });
     expect(result.events[1]).toMatchObject({ type: "notice", message: "model failover: openai/gpt-5.4 failed (api_error); switching to openai/gpt-5.4-mini." });
     // The transcript holds the user message once and the turn records the answering model.
     const file = await readFile(join(home, "sessions", `${result.sessionId}.jsonl`), "utf8");
@@ -100,7 +101,9 @@ describe("agent model failover (agents.defaults.model.fallbacks)", () => {
     expect(models()).toEqual(["gpt-5.4", "gpt-5.4", "gpt-5.4", "gpt-5.4-mini", "gpt-4.1"]);
     expect(result.done).toMatchObject({ outcome: "completed", text: "third time", model: "openai/gpt-4.1" });
     expect(result.done.failover!.map((a) => [a.model, a.code])).toEqual([["openai/gpt-5.4", "rate_limited"], ["openai/gpt-5.4-mini", "usage_limit"]]);
+    // One notice per switch, as it happens.
     expect(result.events.filter((e) => e.type === "notice")).toEqual([
+      { type: "notice", message: "model failover: openai/gpt-5.4 failed (rate_limited); switching to openai/gpt-5.4-mini." },
       { type: "notice", message: "model failover: openai/gpt-5.4 failed (rate_limited), openai/gpt-5.4-mini failed (usage_limit); switching to openai/gpt-4.1." },
     ]);
   });

@@ -1,4 +1,4 @@
-import { GenesisError, redactSecrets, tryParseModelRef, type StreamEvent } from "@genesis/core";
+import { addUsage, emptyUsage, GenesisError, redactSecrets, tryParseModelRef, type StreamEvent, type Usage } from "@genesis/core";
 import type { ModelStreamer } from "./pi-runner.js";
 import type { AgentEvent } from "./turn-runner.js";
 
@@ -31,8 +31,9 @@ export class ModelFailoverError extends GenesisError {
 
 // Failures another model can fix: the model or its credentials are unusable right now.
 const FAILOVER_CODES = new Set([
-  // route resolution (core): unknown or not enabled model, missing credentials for its provider
-  "unknown_model", "unknown_provider", "model_not_api_enabled", "api_key_missing", "oauth_missing", "base_url_missing",
+  // route resolution (core): unknown, excluded or not enabled model, its provider's plugin
+  // switched off, missing credentials for its provider
+  "unknown_model", "unknown_provider", "model_excluded", "model_not_api_enabled", "plugin_disabled", "api_key_missing", "oauth_missing", "base_url_missing",
   // codex-oauth sign-in state
   "not_signed_in", "reauth_required",
   // transport, after its own retries
@@ -101,8 +102,8 @@ export function reportingFailures(streamer: ModelStreamer, report: (error: unkno
 
 /** What {@link runWithFailover} needs from the agent. */
 export interface FailoverHooks {
-  /** Start the turn on `ref` (may throw before any event, e.g. a route that is not ready). */
-  start(ref: string): AsyncIterable<AgentEvent>;
+  /** Start the turn on `ref` (may throw or reject before any event, e.g. a route that is not ready). */
+  start(ref: string): AsyncIterable<AgentEvent> | Promise<AsyncIterable<AgentEvent>>;
   /** What the current attempt's model streamer threw, if anything. */
   lastError(): unknown;
   signal?: AbortSignal;
@@ -110,30 +111,40 @@ export interface FailoverHooks {
 
 type TurnDone = Extract<AgentEvent, { type: "turn.done" }>;
 
-// Events that only announce or set up the attempt; anything else is output the caller has seen.
-function isSetup(event: AgentEvent): boolean {
-  if (event.type === "turn.started" || event.type === "step.started" || event.type === "runner.state" || event.type === "notice") return true;
+// Events an attempt produces before its answer that would be stored (the user's message, runner
+// state, billed usage) or repeated by the next attempt (step start): held until the attempt
+// produces output, dropped (usage: carried into the final turn.done) when it fails over.
+function isHeld(event: AgentEvent): boolean {
+  if (event.type === "step.started" || event.type === "runner.state" || event.type === "usage") return true;
   return event.type === "item" && event.item.type === "message" && event.item.role === "user";
 }
 
 /**
  * Run one turn over `chain`, moving to the next model only while nothing but setup events
- * (turn start, the user's own message, step start) has been produced and the failure is one
- * {@link canFailOver} accepts. Setup events are held back until the attempt produces output,
- * so a failed attempt leaves no trace in the stream; the last candidate streams live. The
- * final `turn.done` names the model that answered and lists the failed attempts (`failover`);
- * a `notice` says which model took over. When the chain ends without an answer: a
- * `turn.done` with `errorCode: "model_failover_exhausted"`, or a thrown {@link ModelFailoverError}
- * when no attempt got as far as starting.
+ * (turn start, notices, the user's own message, step start, usage) has been produced and the
+ * failure is one {@link canFailOver} accepts (a fallback that cannot even start is skipped).
+ * The first `turn.started` and every `notice` go out at once, so the caller sees the turn
+ * begin even during a long silent first step; later attempts' `turn.started` are dropped (one
+ * per turn) and a `notice` says which model takes over. Everything else an attempt produces
+ * before its first output is held back, so a failed attempt leaves nothing else in the stream
+ * or the session; the last candidate streams live. The final `turn.done` names the model that
+ * answered, lists the failed attempts (`failover`) and adds their billed usage to its own.
+ * When the chain ends without an answer: a `turn.done` with `errorCode:
+ * "model_failover_exhausted"`, or a thrown {@link ModelFailoverError} when nothing was yielded.
  */
 export async function* runWithFailover(chain: readonly string[], hooks: FailoverHooks): AsyncGenerator<AgentEvent> {
   const attempts: FailoverAttempt[] = [];
+  // Tokens the failed attempts were billed for: they belong to this turn's usage.
+  let billed: Usage | undefined;
+  // Whether the caller has seen any event: from then on the turn must end with a turn.done.
+  let yielded = false;
   const finish = (done: TurnDone, ref: string): TurnDone => {
-    if (attempts.length === 0) return { ...done, model: ref };
-    if (done.outcome !== "failed") return { ...done, model: ref, failover: [...attempts] };
+    const usage = billed ? addUsage(billed, done.usage) : done.usage;
+    if (attempts.length === 0) return { ...done, usage, model: ref };
+    if (done.outcome !== "failed") return { ...done, usage, model: ref, failover: [...attempts] };
     const all = [...attempts, attemptOf(ref, hooks.lastError(), done)];
     const error = new ModelFailoverError(all);
-    return { ...done, model: ref, failover: all, errorCode: error.code, reason: error.describe() };
+    return { ...done, usage, model: ref, failover: all, errorCode: error.code, reason: error.describe() };
   };
   const notice = (ref: string): AgentEvent => ({
     type: "notice",
@@ -144,50 +155,68 @@ export async function* runWithFailover(chain: readonly string[], hooks: Failover
     const last = index === chain.length - 1;
     let events: AsyncIterable<AgentEvent>;
     try {
-      events = hooks.start(ref);
+      events = await hooks.start(ref);
     } catch (error) {
-      if (attempts.length === 0 && (last || !canFailOver(error) || hooks.signal?.aborted)) throw error;
+      const aborted = hooks.signal?.aborted === true;
+      // The primary's own problem is reported as is when no other model can help; a fallback
+      // that cannot start is skipped, whatever the reason, so that a later one may answer.
+      if (attempts.length === 0 && (last || !canFailOver(error) || aborted)) throw error;
       attempts.push(attemptOf(ref, error));
-      if (last || !canFailOver(error) || hooks.signal?.aborted) throw new ModelFailoverError(attempts, { cause: error });
-      continue;
+      if (!last && !aborted) continue;
+      const exhausted = new ModelFailoverError(attempts, { cause: error });
+      if (!yielded) throw exhausted;
+      // The caller already saw the turn start: end it the way every turn ends.
+      const usage = billed ?? emptyUsage();
+      yield aborted
+        ? { type: "turn.done", outcome: "aborted", text: "", usage, steps: 0, model: ref, failover: [...attempts] }
+        : { type: "turn.done", outcome: "failed", text: "", usage, steps: 0, model: ref, failover: [...attempts], errorCode: exhausted.code, reason: exhausted.describe() };
+      return;
     }
     const held: AgentEvent[] = [];
     let live = last;
     let noticed = attempts.length === 0;
-    // Held (or live) events go out in order; the failover notice follows the first one (turn.started).
-    const emit = function* (event: AgentEvent): Generator<AgentEvent> {
-      yield event;
-      if (!noticed) {
-        noticed = true;
-        yield notice(ref);
-      }
-    };
-    const release = function* (): Generator<AgentEvent> {
-      for (const event of held.splice(0)) yield* emit(event);
+    // The failover notice follows the attempt's first event (its turn.started, or whatever comes first).
+    const announce = function* (): Generator<AgentEvent> {
+      if (noticed) return;
+      noticed = true;
+      yielded = true;
+      yield notice(ref);
     };
     let failedOver = false;
     for await (const event of events) {
       if (event.type === "turn.done") {
         if (!live && event.outcome === "failed" && !hooks.signal?.aborted && canFailOver(hooks.lastError(), event.errorCode)) {
           attempts.push(attemptOf(ref, hooks.lastError(), event));
+          billed = addUsage(billed ?? emptyUsage(), event.usage);
           failedOver = true;
           break;
         }
-        yield* release();
-        if (!noticed) {
-          noticed = true;
-          yield notice(ref);
-        }
+        yield* announce();
+        yield* held.splice(0);
         yield finish(event, ref);
         return;
       }
-      if (!live && isSetup(event)) {
+      if (event.type === "turn.started") {
+        // One turn.started per turn: the first attempt's, sent at once.
+        if (!yielded) {
+          yielded = true;
+          yield event;
+        }
+        yield* announce();
+        continue;
+      }
+      yield* announce();
+      if (!live && isHeld(event)) {
         held.push(event);
         continue;
       }
-      live = true;
-      yield* release();
-      yield* emit(event);
+      yielded = true;
+      // Notices (e.g. the Codex harness's service-tier note) go out at once and are not output.
+      if (event.type !== "notice") {
+        live = true;
+        yield* held.splice(0);
+      }
+      yield event;
     }
     if (!failedOver) return;
   }

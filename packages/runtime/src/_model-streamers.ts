@@ -67,7 +67,8 @@ function wantsWarmup(route: Route): boolean {
  */
 export class StreamerPool {
   readonly #options: StreamerPoolOptions;
-  readonly #providers = new Map<string, OpenAIProvider>();
+  // Promises, so that concurrent first turns on one endpoint share one provider (and its sockets).
+  readonly #providers = new Map<string, Promise<OpenAIProvider>>();
   readonly #warmed = new Set<string>();
   #codex: ReturnType<typeof createCodexStreamers> | undefined;
 
@@ -107,14 +108,18 @@ export class StreamerPool {
       return this.#codex(route) as ModelStreamer;
     }
     const key = [route.provider, route.baseUrl, route.endpointClass, route.api, route.transport, route.params.openaiWsWarmup, apiKey ?? "", route.provider === AZURE ? route.modelId : ""].join("\u0000");
-    let provider = this.#providers.get(key);
-    if (!provider) {
-      provider = route.provider === AZURE
-        ? await createAzureProvider(route, apiKey, o)
-        : createOpenAIProvider({ route, apiKey: apiKey ?? "", fetch: o.fetch, WebSocket: o.WebSocket, transportOptions: o.transportOptions });
-      this.#providers.set(key, provider);
+    let pending = this.#providers.get(key);
+    if (!pending) {
+      pending = route.provider === AZURE
+        ? createAzureProvider(route, apiKey, o)
+        : Promise.resolve(createOpenAIProvider({ route, apiKey: apiKey ?? "", fetch: o.fetch, WebSocket: o.WebSocket, transportOptions: o.transportOptions }));
+      this.#providers.set(key, pending);
+      // A refused config (e.g. a portal URL) must not stay cached: the next turn re-reads it.
+      pending.catch(() => {
+        if (this.#providers.get(key) === pending) this.#providers.delete(key);
+      });
     }
-    const bound = provider;
+    const bound = await pending;
     return {
       streamTurn: (request, opts) => bound.streamTurn(request, { ...opts, route: shapeFor() }),
       state: () => bound.state(),
@@ -124,9 +129,10 @@ export class StreamerPool {
 
   /** Close every socket the pool opened. */
   async close(): Promise<void> {
-    const providers = [...this.#providers.values()];
+    const pending = [...this.#providers.values()];
     this.#providers.clear();
-    await Promise.all(providers.map((p) => p.close()));
+    const providers = await Promise.allSettled(pending);
+    await Promise.all(providers.map((p) => (p.status === "fulfilled" ? p.value.close() : undefined)));
     this.#codex?.close();
     this.#codex = undefined;
   }

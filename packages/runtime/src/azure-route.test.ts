@@ -3,9 +3,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
+import { createRequire } from "node:module";
 import { startEmulator, type Emulator } from "@genesis/testkit";
 import { openAuthStore } from "@genesis/core";
-import { createAgent, type Agent } from "./create-agent.js";
+import { createAgent, type Agent, type AgentOptions } from "./create-agent.js";
 
 const KEY = "azure-resource-key-0123456789abcdef";
 const DEP = "gpt-5-4-prod";
@@ -45,6 +46,8 @@ async function config(provider: Record<string, unknown> = {}, extra: Record<stri
 }
 
 const azureCalls = () => emu.requests.filter((r) => r.path === AZURE_PATH);
+// The transport's own WebSocket implementation (`ws`, its dependency), subclassed to see every socket.
+const WS = createRequire(new URL("../../transport/package.json", import.meta.url))("ws") as NonNullable<AgentOptions["WebSocket"]>;
 
 describe("createAgent with azure-openai-responses/<deployment>", () => {
   it("SSE: posts to /openai/v1/responses with api-key, the deployment as model and no api-version", async () => {
@@ -162,6 +165,30 @@ describe("createAgent with azure-openai-responses/<deployment>", () => {
     emu.fault({ kind: "rate-limit", retryAfterMs: "1" });
     expect((await agent.run("x")).outcome).toBe("completed");
     expect(azureCalls()).toHaveLength(2);
+  });
+
+  it("concurrent first turns share one provider, and close() closes every socket it opened", async () => {
+    await config({}, {}, { transport: "auto" });
+    const sockets: InstanceType<typeof WS>[] = [];
+    class Tracked extends WS {
+      constructor(...args: ConstructorParameters<typeof WS>) {
+        super(...args);
+        sockets.push(this);
+      }
+    }
+    agent = createAgent({ env: { GENESIS_HOME: home, AZURE_OPENAI_API_KEY: KEY }, cwd: home, WebSocket: Tracked as never });
+    const [a, b] = await Promise.all([agent.createSession(), agent.createSession()]);
+    const results = await Promise.all([agent.run("one", { sessionId: a.id }), agent.run("two", { sessionId: b.id })]);
+    expect(results.map((r) => r.done.transport)).toEqual(["websocket", "websocket"]);
+    expect(sockets.length).toBeGreaterThanOrEqual(2);
+    // One provider: a WebSocket cool-down on the endpoint shows in both sessions' status.
+    emu.fault({ kind: "ws-refuse", times: 5 });
+    const c = await agent.createSession();
+    await agent.run("three", { sessionId: c.id });
+    expect((await agent.status(a.id)).transport.wsDegraded).toBe(true);
+    await agent.close();
+    agent = undefined;
+    expect(sockets.filter((s) => s.readyState === WS.OPEN || s.readyState === WS.CONNECTING)).toEqual([]);
   });
 
   it("aborting the turn stops it", async () => {

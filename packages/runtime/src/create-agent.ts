@@ -152,7 +152,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     async createSession(opts = {}) {
       const snap = await envs.snapshot();
       const ref = opts.model ?? envs.defaultModel(snap);
-      const route = envs.route(snap, ref);
+      const route = await envs.resolve(snap, ref);
       return store.create({ ...(opts.id ? { id: opts.id } : {}), runtime: route.runtime, harnessId: route.runtime === "codex" ? "codex-app-server" : "pi", modelRef: route.ref });
     },
     async *send(sessionId, message, sendOptions = {}) {
@@ -163,17 +163,22 @@ export function createAgent(options: AgentOptions = {}): Agent {
       const runnerState = runnerStateOf(entries, record.codexThreadId);
       let route: Route | undefined;
       // One attempt per model of the failover chain; each resolves its own route, prompt and budget.
-      const start = (attemptRef: string) => {
+      const start = async (attemptRef: string) => {
         failures.delete(sessionId);
-        const attempt = envs.readyRoute(snap, attemptRef, record);
-        const runner = runnerFor(record.runtime);
+        const attempt = await envs.readyRoute(snap, attemptRef, record);
+        // A fallback may resolve to another runtime (openai-codex/* always runs on pi): it runs
+        // there, and only a runner of the session's own runtime gets the session's runner state.
+        const runner = runnerFor(attempt.runtime);
         route = attempt;
         current.set(sessionId, attempt);
         snapshots.set(sessionId, snap);
         const instructions = buildInstructions(attempt, options.systemPrompt);
         const fitted = budgetHistory(history, attempt, instructions, list, message);
         return runner.runTurn(
-          { sessionId, turnId, route: toTurnRoute(attempt), message, instructions, history: fitted.items, tools: list, params: { ...attempt.params }, runnerState, cwd },
+          {
+            sessionId, turnId, route: toTurnRoute(attempt), message, instructions, history: fitted.items, tools: list, params: { ...attempt.params },
+            runnerState: attempt.runtime === record.runtime ? runnerState : {}, cwd,
+          },
           { signal: sendOptions.signal },
         );
       };
@@ -217,7 +222,7 @@ export function createAgent(options: AgentOptions = {}): Agent {
     },
     async status(sessionId) {
       const { record, snap, ref, entries } = await load(sessionId, true);
-      const route = envs.route(snap, ref, record);
+      const route = await envs.resolve(snap, ref, record);
       return buildStatus({ record, route, entries, snap, runner: runners[record.runtime]?.status?.(sessionId, route) });
     },
     async setOverride(sessionId, key, value) {
@@ -228,13 +233,13 @@ export function createAgent(options: AgentOptions = {}): Agent {
     },
     async setModel(sessionId, ref) {
       const { record, snap } = await load(sessionId);
-      const route = envs.route(snap, ref, record);
+      const route = await envs.resolve(snap, ref, record);
       await store.setOverride(sessionId, MODEL_OVERRIDE, route.ref);
       return route;
     },
     async route(sessionId) {
       const { record, snap, ref } = await load(sessionId);
-      return envs.route(snap, ref, record);
+      return envs.resolve(snap, ref, record);
     },
     async close() {
       await streamers.close();

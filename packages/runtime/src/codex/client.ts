@@ -17,6 +17,9 @@ import { resolveCodexBinary } from "./resolve-codex-binary.js";
 
 export type { CodexAppServerClientOptions, CodexAuth, CodexThreadSettings, CodexTurnOptions } from "./_client-types.js";
 
+/** `model/list` reads per app-server process before its catalog counts as unreadable. */
+const MAX_CATALOG_READS = 3;
+
 /**
  * A client of ONE `codex app-server` process shared by many sessions (threads). The process
  * is started lazily, restarted on the next call after it dies (turns running at that moment
@@ -29,7 +32,8 @@ export class CodexAppServerClient {
   private readonly threads = new Map<string, { settings: CodexThreadSettings; loadedIn?: AppServerProcess }>();
   private limits: RateLimitFacts = {};
   // model/list answers of the current process: its catalog decides which tiers reach the wire.
-  private catalog: { proc: AppServerProcess; tiers: Promise<Map<string, readonly string[]> | undefined> } | undefined;
+  // A failed read is not kept: a later call reads again, up to MAX_CATALOG_READS per process.
+  private catalog: { proc: AppServerProcess; tiers: Promise<Map<string, readonly string[]> | undefined>; reads: number; failed: boolean } | undefined;
   // The plan of the ChatGPT account we handed over: Codex's usage-limit error does not name it.
   private authPlanType: string | undefined;
   private closed = false;
@@ -127,12 +131,19 @@ export class CodexAppServerClient {
   /**
    * The service-tier ids the app-server's model catalog offers for `model` (`model/list`
    * `serviceTiers`), e.g. `["priority"]`; `[]` when the model is not in its catalog;
-   * `undefined` when the catalog could not be read. Asked once per app-server process.
+   * `undefined` when the catalog could not be read. Read once per app-server process; a failed
+   * read is retried by a later call (at most 3 reads per process), so one
+   * slow or failed `model/list` does not leave every later turn "unconfirmed".
    */
   async modelServiceTiers(model: string): Promise<readonly string[] | undefined> {
     const proc = await this.start();
-    if (this.catalog?.proc !== proc) this.catalog = { proc, tiers: readModelTiers(proc) };
-    const tiers = await this.catalog.tiers;
+    const known = this.catalog?.proc === proc ? this.catalog : undefined;
+    if (!known || (known.failed && known.reads < MAX_CATALOG_READS)) {
+      const entry = { proc, tiers: readModelTiers(proc), reads: (known?.reads ?? 0) + 1, failed: false };
+      void entry.tiers.then((t) => (entry.failed = t === undefined));
+      this.catalog = entry;
+    }
+    const tiers = await this.catalog!.tiers;
     return tiers ? (tiers.get(model) ?? []) : undefined;
   }
 

@@ -7,7 +7,7 @@ import { formatStatus } from "../agent-status.js";
 import { createAgent, type Agent } from "../create-agent.js";
 import type { AgentEvent } from "../turn-runner.js";
 import { planCodexServiceTier } from "./codex-service-tier.js";
-import { createCodexTurnRunner, type CodexTurnRunner } from "./codex-turn-runner.js";
+import { createCodexTurnRunner, type CodexTurnRunner, type CodexTurnRunnerOptions } from "./codex-turn-runner.js";
 import { codexLeftUnder, isLive } from "./__fixtures__/process-state.js";
 
 describe("planCodexServiceTier", () => {
@@ -47,9 +47,9 @@ async function writeConfig(params: Record<string, unknown> = {}): Promise<void> 
   await writeFile(join(home, "genesis.json5"), JSON.stringify(doc));
 }
 
-function newAgent(): { agent: Agent; runner: CodexTurnRunner } {
+function newAgent(thread?: CodexTurnRunnerOptions["thread"]): { agent: Agent; runner: CodexTurnRunner } {
   const env = { ...process.env, GENESIS_HOME: home, GENESIS_CONFIG: join(home, "genesis.json5"), OPENAI_API_KEY: KEY };
-  const runner = createCodexTurnRunner({ env, extraArgs: ["-c", 'model_reasoning_effort="none"'] });
+  const runner = createCodexTurnRunner({ env, extraArgs: ["-c", 'model_reasoning_effort="none"'], ...(thread ? { thread } : {}) });
   return { agent: createAgent({ env, cwd: join(home, "work"), runners: { codex: runner } }), runner };
 }
 
@@ -158,6 +158,12 @@ describe("fast mode and service_tier on the Codex harness (real binary)", () => 
       // The notice is given once per session, not on every turn.
       const second = await turn(agent, runner, id, "gpt-5.4 fast again");
       expect(second.events.some((e) => e.type === "notice")).toBe(false);
+      // Once the note no longer stands (/fast off) it is forgotten; /fast on again says it again.
+      await agent.setOverride(id, "fastMode", false);
+      expect((await turn(agent, runner, id, "gpt-5.4 standard")).events.some((e) => e.type === "notice")).toBe(false);
+      await agent.setOverride(id, "fastMode", true);
+      const again = await turn(agent, runner, id, "gpt-5.4 fast once more");
+      expect(again.events.filter((e) => e.type === "notice")).toHaveLength(1);
     } finally {
       await agent.close();
     }
@@ -172,6 +178,23 @@ describe("fast mode and service_tier on the Codex harness (real binary)", () => 
       expect(flex.tier).toBe("flex");
       expect(flex.events.at(-1)).toMatchObject({ serviceTier: "flex" });
       expect(await agent.status(id)).toMatchObject({ serviceTier: "flex" });
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it("an explicit thread.serviceTier is sent as is, and neither the turn nor /status claims the planned tier", async () => {
+    await writeConfig({ fastMode: true });
+    const { agent, runner } = newAgent({ serviceTier: "flex" });
+    try {
+      const { id } = await agent.createSession();
+      const fixed = await turn(agent, runner, id, "host picks the tier");
+      expect(fixed.tier).toBe("flex");
+      expect(fixed.events.at(-1)).not.toHaveProperty("serviceTier");
+      expect(fixed.events.some((e) => e.type === "notice")).toBe(false);
+      const status = await agent.status(id);
+      expect(status.serviceTier).toBeUndefined();
+      expect(status.serviceTierNote).toMatch(/^set by the host \(thread\.serviceTier "flex"\)/);
     } finally {
       await agent.close();
     }

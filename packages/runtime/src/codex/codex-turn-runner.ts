@@ -22,8 +22,12 @@ export interface CodexTurnRunnerOptions extends CodexAppServerClientOptions {
    * `endpoint`/`auth` are given, which then apply to every turn.
    */
   connect?: (route: TurnRoute) => CodexConnection | Promise<CodexConnection>;
-  /** Thread defaults (approval policy, sandbox); cwd/model/instructions come from each turn. */
-  thread?: Pick<CodexThreadSettings, "approvalPolicy" | "sandbox">;
+  /**
+   * Thread defaults (approval policy, sandbox); cwd/model/instructions come from each turn.
+   * A `serviceTier` given here is sent as is on every turn instead of the one planned from the
+   * route's fast mode / `serviceTier` (the runner then claims no tier in `turn.done` or `/status`).
+   */
+  thread?: Pick<CodexThreadSettings, "approvalPolicy" | "sandbox" | "serviceTier">;
 }
 
 /** The `codex` {@link TurnRunner}, with its clients and a required close. */
@@ -33,6 +37,9 @@ export interface CodexTurnRunner extends TurnRunner {
   /** Stops every app-server the runner started; leaves a given `client` running. */
   close(): Promise<void>;
 }
+
+// Sessions whose tier note is remembered; a long-lived host must not keep one per session ever run.
+const MAX_TOLD = 1_000;
 
 /** The key under which the Codex thread id is stored in a session's runner state. */
 export const CODEX_THREAD_STATE_KEY = "codexThreadId";
@@ -63,7 +70,21 @@ export function createCodexTurnRunner(options: CodexTurnRunnerOptions = {}): Cod
   // Tier ids Codex's catalog offers per model (last answer seen), for /status between turns.
   const knownTiers = new Map<string, readonly string[]>();
   // Sessions already told that their tier does not reach the wire (one notice per reason).
+  // Only sessions with a standing note are kept, and at most MAX_TOLD of them (oldest dropped).
   const told = new Map<string, string>();
+  const tell = (sessionId: string, note: string | undefined): boolean => {
+    if (note === undefined) {
+      told.delete(sessionId);
+      return false;
+    }
+    if (told.get(sessionId) === note) return false;
+    told.delete(sessionId);
+    told.set(sessionId, note);
+    if (told.size > MAX_TOLD) told.delete(told.keys().next().value!);
+    return true;
+  };
+  // An explicit thread.serviceTier is the host's choice: it is sent instead of the plan.
+  const fixedTier = options.thread?.serviceTier;
 
   async function tierPlan(client: CodexAppServerClient, route: Route): Promise<CodexServiceTierPlan> {
     // Only priority depends on the model's catalog entry; skip the lookup otherwise.
@@ -103,10 +124,9 @@ export function createCodexTurnRunner(options: CodexTurnRunnerOptions = {}): Cod
     try {
       const client = await clientFor(input.route);
       // Without a resolved route nothing is known about fast mode: Codex keeps its own tier.
-      const tier = resolved ? await tierPlan(client, resolved) : undefined;
+      const tier = resolved && fixedTier === undefined ? await tierPlan(client, resolved) : undefined;
       if (tier) settings.serviceTier = tier.codexTier;
-      if (tier?.note && tier.sent === undefined && told.get(input.sessionId) !== tier.note) {
-        told.set(input.sessionId, tier.note);
+      if (tier && tell(input.sessionId, tier.sent === undefined ? tier.note : undefined)) {
         yield { type: "notice", message: `service_tier ${tier.requested} ${tier.note}` };
       }
       let threadId = input.runnerState[CODEX_THREAD_STATE_KEY];
@@ -172,7 +192,8 @@ export function createCodexTurnRunner(options: CodexTurnRunnerOptions = {}): Cod
     status: (_sessionId, route) => ({
       transport: "app-server",
       lastTransport: "app-server",
-      ...(route ? { serviceTier: planCodexServiceTier(route.serviceTier, route.modelId, knownTiers.get(route.modelId)) } : {}),
+      ...(route && fixedTier === undefined ? { serviceTier: planCodexServiceTier(route.serviceTier, route.modelId, knownTiers.get(route.modelId)) } : {}),
+      ...(route && fixedTier !== undefined ? { serviceTier: { note: `set by the host (thread.serviceTier ${JSON.stringify(fixedTier)}); Codex decides what reaches the wire` } } : {}),
     }),
     close: async () => {
       const clients = [...pool.values()];
