@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { GenesisError } from "@genesis/core";
 import {
-  DEFAULT_AZURE_API_VERSION, azureAuthHeaders, azureDeploymentUrl, azureResourceBase, isAzureHost, isAzurePortalUrl, resolveAzureApiVersion,
+  DEFAULT_AZURE_API_VERSION, assertDeploymentName, azureAuthHeaders, azureDeploymentUrl, azureResourceBase, isAzureHost, isAzurePortalUrl, resolveAzureApiVersion,
 } from "./azure-endpoint.js";
 import { AzureConfigError } from "./azure-error.js";
 
@@ -60,6 +60,19 @@ describe("azureDeploymentUrl", () => {
       expect(codeOf(() => azureDeploymentUrl("https://res.openai.azure.com", bad, "images/generations")), bad).toBe("azure_invalid_deployment");
     }
   });
+  it("the hint's example deployment name passes its own rule", () => {
+    let hint = "";
+    try {
+      assertDeploymentName("bad/name");
+    } catch (error) {
+      hint = (error as AzureConfigError).hint ?? "";
+    }
+    const example = /e\.g\. ([^\s;,]+)/.exec(hint)?.[1];
+    expect(example).toBe("gpt-image-2-prod");
+    expect(assertDeploymentName(example!)).toBe(example);
+    expect(azureDeploymentUrl("https://res.openai.azure.com", example!, "images/generations")).toContain(`/deployments/${example}/`);
+  });
+
   it("any accepted deployment stays one path segment (property)", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 70 }), (name) => {

@@ -117,7 +117,7 @@ export function assertDeploymentName(deployment: string, field = "deployment"): 
   if (!DEPLOYMENT.test(deployment)) {
     throw new AzureConfigError("azure_invalid_deployment", `"${redactSecrets(deployment).slice(0, 80)}" is not a valid Azure deployment name.`, {
       field,
-      hint: "Use the deployment name from the Azure portal (letters, digits, '-', '_' or '.', up to 64 characters), e.g. openai/gpt-image-2-prod.",
+      hint: "Use the deployment name from the Azure portal (letters, digits, '-', '_' or '.', up to 64 characters), e.g. gpt-image-2-prod; a model ref puts the provider in front (openai/gpt-image-2-prod).",
     });
   }
   return deployment;

@@ -54,3 +54,7 @@ export type { ImageInfo, ImageFormat } from "./image-info.js";
 export { builtinProxy } from "./catalog.js";
 export { isPluginEnabled, assertPluginEnabled, pluginEnabledPath, assertOpenAIProviderSelected } from "./plugin-gate.js";
 export type { BundledPluginId } from "./plugin-gate.js";
+export {
+  isModelFailure, modelFailoverAttempt, modelFailoverChain, summarizeFailover, describeFailoverAttempts, MODEL_FAILURE_CODES, MODEL_FAILURE_SERVER_CODES,
+} from "./model-failover.js";
+export type { ModelFailoverAttempt, ModelFailureRules, ModelSelection } from "./model-failover.js";

@@ -120,6 +120,38 @@ function usageLimitAware(fetch: typeof globalThis.fetch, seen: { limit?: ErrorBo
   };
 }
 
+/** How many calls of one model the backend may be charging for (see {@link trackSpend}). */
+export interface ImageSpend {
+  risked: number;
+}
+
+/**
+ * Wrap one call's fetch so `spend.risked` counts it while the backend may be charging for it:
+ * from the moment a request goes out, until an answer refuses it (non-2xx: nothing was made)
+ * or the connection fails on its own. A 2xx, or a request cut off by our own abort (a sibling
+ * failed, the caller stopped) stays counted: the image may be generated and billed anyway.
+ */
+export function trackSpend(fetch: typeof globalThis.fetch, spend: ImageSpend): typeof globalThis.fetch {
+  let risked = false;
+  const mark = (on: boolean): void => {
+    if (on === risked) return;
+    risked = on;
+    spend.risked += on ? 1 : -1;
+  };
+  return async (input, init) => {
+    // A request started after the abort never leaves the process.
+    if (!init?.signal?.aborted) mark(true);
+    try {
+      const res = await fetch(input, init);
+      if (!res.ok) mark(false);
+      return res;
+    } catch (error) {
+      if (!init?.signal?.aborted) mark(false);
+      throw error;
+    }
+  };
+}
+
 /**
  * One image through the Codex Responses backend with the `image_generation` tool, signed in
  * with the stored ChatGPT/Codex OAuth token (`Authorization: Bearer`, `chatgpt-account-id`,
@@ -131,6 +163,8 @@ export async function callCodexImage(
   credentials: CodexImageCredentials,
   settings: Pick<CodexOAuthSettings, "codexBaseUrl" | "originator">,
   http: HttpKnobs,
+  /** Receives the OAuth tokens used, so callers can redact them from their own records. */
+  secretSink?: string[],
 ): Promise<RawImage> {
   const url = codexResponsesUrl(settings);
   const text = JSON.stringify(body);
@@ -139,6 +173,7 @@ export async function callCodexImage(
   for (let attempt = 0; ; attempt++) {
     const creds = await credentials.getCredentials({ signal: http.signal });
     const secrets = [creds.access, creds.refresh, creds.idToken].filter((s): s is string => typeof s === "string");
+    secretSink?.push(...secrets);
     const headers = {
       authorization: `Bearer ${creds.access}`,
       "chatgpt-account-id": creds.accountId,

@@ -3,11 +3,12 @@ import { readdir } from "node:fs/promises";
 import { inspect } from "node:util";
 import type { GenesisConfig } from "@genesis/core";
 import { startEmulator, type Emulator } from "@genesis/testkit";
-import { ApiError, ConnectionError } from "@genesis/transport";
+import { ApiError, ConnectionError, UsageLimitError } from "@genesis/transport";
 import { generateImages } from "./generate-images.js";
 import { createImageGenerateTool } from "./create-image-generate-tool.js";
 import { ImageFailoverError } from "./image-errors.js";
 import { canFailOverImage, imageModelChain } from "./_image-failover.js";
+import { CodexCredentialManager, codexCredentialStore, codexSettingsFromConfig } from "@genesis/codex-oauth";
 import { apiKeyConfig, codexConfig, makeHome, signInCodex, type TestHome } from "./__fixtures__/image-env.js";
 
 const KEY = "sk-test-image-failover-0123456789";
@@ -89,6 +90,51 @@ describe("image_generate failover (agents.defaults.imageGenerationModel.fallback
     expect(calls).toBe(2);
     expect(emu.requests.filter((r) => r.path === "/backend-api/codex/responses").map((r) => (r.body as { tools: { model: string }[] }).tools[0]!.model)).toEqual(["gpt-image-2"]);
     expect(await written()).toHaveLength(0);
+  });
+
+  it("no failover once a sibling call was sent: the backend may be making (and billing) that image", async () => {
+    await signInCodex(emu, t.store);
+    // Call 1 is accepted and then stalls mid-stream; only then does call 2 go out, and it hits
+    // the plan's usage limit. Call 1 is cancelled with nothing finished, but it was on the server.
+    emu.fault({ kind: "stall", afterEvents: 1, ms: 3_000 });
+    let calls = 0;
+    let first: Promise<Response> | undefined;
+    const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      if (!String(input).endsWith("/codex/responses")) return globalThis.fetch(input, init);
+      calls++;
+      if (calls === 1) return (first = globalThis.fetch(input, init));
+      await first;
+      if (calls === 2) emu.fault({ kind: "usage-limit", planType: "plus", match: { path: "/backend-api/codex/responses" } });
+      return globalThis.fetch(input, init);
+    };
+    const error = await generateImages({ prompt: "pair", count: 2 }, opts({ config: withFallbacks(codexConfig(emu)), fetch, maxRetries: 0 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageLimitError);
+    expect(error).toMatchObject({ code: "usage_limit", plan: "plus" });
+    expect(calls).toBe(2);
+    const tools = emu.requests.filter((r) => r.path === "/backend-api/codex/responses").map((r) => (r.body as { tools: { model: string }[] }).tools[0]!.model);
+    expect(tools).toEqual(["gpt-image-2", "gpt-image-2"]);
+    expect(await written()).toHaveLength(0);
+  });
+
+  it("a batch whose failure came before the sibling's request went out still fails over", async () => {
+    await signInCodex(emu, t.store);
+    emu.fault({ kind: "usage-limit", planType: "plus", match: { path: "/backend-api/codex/responses" } });
+    // The second call's token lookup lasts until the batch is stopped, so the first call is
+    // refused before the second sends anything.
+    const manager = new CodexCredentialManager({ store: codexCredentialStore(t.store), settings: codexSettingsFromConfig(codexConfig(emu), t.env) });
+    let lookups = 0;
+    const codexCredentials = {
+      getCredentials: async (o?: { signal?: AbortSignal }) => {
+        if (++lookups === 2) await new Promise((r) => (o?.signal?.aborted ? r(undefined) : o?.signal?.addEventListener("abort", r, { once: true })));
+        return manager.getCredentials(o);
+      },
+      handleUnauthorized: (access: string, o?: { signal?: AbortSignal }) => manager.handleUnauthorized(access, o),
+    };
+    const result = await generateImages({ prompt: "pair", count: 2 }, opts({ config: withFallbacks(codexConfig(emu)), codexCredentials, maxRetries: 0 }));
+    expect(result).toMatchObject({ model: "openai/gpt-image-1", route: "codex", failover: [{ model: "openai/gpt-image-2", code: "usage_limit" }] });
+    expect(result.images).toHaveLength(2);
+    const tools = emu.requests.filter((r) => r.path === "/backend-api/codex/responses").map((r) => (r.body as { tools: { model: string }[] }).tools[0]!.model);
+    expect(tools.filter((m) => m === "gpt-image-2")).toHaveLength(1);
   });
 
   it("no failover on a 400 the caller must fix, nor on abort", async () => {

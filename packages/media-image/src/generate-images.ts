@@ -1,11 +1,11 @@
 import { join, resolve } from "node:path";
-import { assertPluginEnabled, openAuthStore, resolveGenesisHome } from "@genesis/core";
+import { assertPluginEnabled, openAuthStore, resolveGenesisHome, summarizeFailover } from "@genesis/core";
 import type { LookupAllFn, SleepFn } from "@genesis/transport";
 import { CodexCredentialManager, codexCredentialStore, codexSettingsFromConfig } from "@genesis/codex-oauth";
 import { ImageFailoverError, ImageGenerationError } from "./image-errors.js";
 import { mapAspectToSize, parseImageRequest, type ImageRequest, type ImageRequestInput } from "./image-request.js";
 import { readImageInfo, type ImageFormat } from "./_image-bytes.js";
-import { callCodexImage, codexImageBody, DEFAULT_CODEX_IMAGE_DRIVER, type CodexImageCredentials } from "./_codex-images.js";
+import { callCodexImage, codexImageBody, DEFAULT_CODEX_IMAGE_DRIVER, trackSpend, type CodexImageCredentials, type ImageSpend } from "./_codex-images.js";
 import { fetchForRoute } from "./_guard.js";
 import { callImagesApi, type HttpKnobs, type RawImage } from "./_images-api.js";
 import { resolveConfig, resolveImageRoute, type ImageAuthStore, type ImageConfigInput, type ImageRoute, type ImageRouteKind } from "./_image-route.js";
@@ -147,40 +147,42 @@ export async function generateImages(request: ImageRequestInput, options: Genera
   const now = options.now ?? Date.now;
   const http: HttpKnobs = { fetch: options.fetch ?? globalThis.fetch, env, now, signal: options.signal, maxRetries: options.maxRetries, sleep: options.sleep };
 
-  // One model after the other, and only while no image was produced (nothing paid for, nothing written).
+  // One model after the other, and only while nothing may have been paid for (no request the
+  // server may be working on, no image) and nothing was written.
   const attempts: ImageFailoverAttempt[] = [];
+  // Keys and tokens the routes used: attempt records are redacted with them.
+  const secrets: string[] = [];
   let produced: { ref: string; route: ImageRoute; raws: RawImage[]; size: string | undefined; warnings: string[] } | undefined;
   for (const [index, ref] of chain.entries()) {
-    const paid = { images: 0 };
+    const spend: ImageSpend = { risked: 0 };
     try {
-      produced = { ref, ...(await produce(ref, paid)) };
+      produced = { ref, ...(await produce(ref, spend)) };
       break;
     } catch (error) {
-      const next = index < chain.length - 1 && !options.signal?.aborted && paid.images === 0 && canFailOverImage(error);
+      const next = index < chain.length - 1 && !options.signal?.aborted && spend.risked === 0 && canFailOverImage(error);
       // A lone model (or one whose failure is final) keeps its own typed error.
       if (!next && attempts.length === 0) throw error;
-      attempts.push(imageAttemptOf(ref, error));
+      attempts.push(imageAttemptOf(ref, error, secrets));
       if (!next) throw new ImageFailoverError(attempts, { cause: error });
     }
   }
   const { ref, route, raws, size, warnings } = produced!;
-  if (attempts.length > 0) {
-    warnings.unshift(`${attempts.map((a) => `${a.model} failed (${a.code})`).join(", ")}; the images come from the fallback ${ref}.`);
-  }
+  if (attempts.length > 0) warnings.unshift(`${summarizeFailover(attempts)}; the images come from the fallback ${ref}.`);
 
-  async function produce(ref: string, paid: { images: number }): Promise<{ route: ImageRoute; raws: RawImage[]; size: string | undefined; warnings: string[] }> {
+  async function produce(ref: string, spend: ImageSpend): Promise<{ route: ImageRoute; raws: RawImage[]; size: string | undefined; warnings: string[] }> {
     const route: ImageRoute = await resolveImageRoute({ ref, config, env, store, codexInjected: options.codexCredentials !== undefined });
+    if (route.kind !== "codex") secrets.push(route.apiKey);
     const { size, warnings } = sizeWarnings(req, route.kind);
     if (route.kind === "codex") {
       const settings = codexSettingsFromConfig(config, env);
       const credentials = options.codexCredentials ?? defaultCodexCredentials(store, settings, options);
       const body = codexImageBody(req, refs, route.modelId, options.codexDriverModel ?? DEFAULT_CODEX_IMAGE_DRIVER, size);
       // The hosted tool makes one image per call; two calls at a time keeps plan limits happy.
-      const raws = await bounded(req.count, 2, options.signal, async (_i, signal) => {
-        const raw = await callCodexImage(body, credentials, settings, { ...http, signal });
-        paid.images++;
-        return raw;
-      });
+      // Each call counts as paid from the moment its request goes out (see trackSpend), so a
+      // sibling cancelled mid-generation rules out failover.
+      const raws = await bounded(req.count, 2, options.signal, (_i, signal) =>
+        callCodexImage(body, credentials, settings, { ...http, signal, fetch: trackSpend(http.fetch, spend) }, secrets),
+      );
       return { route, raws, size, warnings };
     }
     const raws = await callImagesApi({ ...req, size }, refs, route, { ...http, fetch: await fetchForRoute(route, options.fetch, options.lookup) });

@@ -1,4 +1,4 @@
-import { GenesisError, ValidationError, type GenesisErrorOptions } from "@genesis/core";
+import { GenesisError, ValidationError, describeFailoverAttempts, type GenesisErrorOptions } from "@genesis/core";
 import type { ImageFailoverAttempt } from "./_image-failover.js";
 
 /**
@@ -44,7 +44,7 @@ export class ImageGenerationError extends GenesisError {
 export class ImageFailoverError extends ImageGenerationError {
   readonly attempts: readonly ImageFailoverAttempt[];
   constructor(attempts: readonly ImageFailoverAttempt[], fields: { route?: string } & GenesisErrorOptions = {}) {
-    super("image_failover_exhausted", `image_generate: no image model could produce the images: ${attempts.map((a) => `${a.model} (${a.code}: ${a.reason})`).join("; ")}.`, {
+    super("image_failover_exhausted", `image_generate: no image model could produce the images: ${describeFailoverAttempts(attempts)}.`, {
       hint: "Fix the first model's problem (see its reason), or change agents.defaults.imageGenerationModel.primary / fallbacks.",
       ...fields,
     });

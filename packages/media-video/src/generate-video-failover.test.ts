@@ -52,6 +52,16 @@ describe("video_generate failover (agents.defaults.videoGenerationModel.fallback
 
   });
 
+  it("Azure's DeploymentNotFound (a 400 here) moves on too: image and video share core's failover rules", async () => {
+    h.emu.fault({
+      kind: "http-status", match: { path: "/v1/videos" }, status: 400,
+      body: { error: { message: "The API deployment for this resource does not exist.", type: "invalid_request_error", param: null, code: "DeploymentNotFound" } },
+    });
+    const result = await generateVideo({ prompt: "waves" }, opts());
+    expect(createdModels()).toEqual(["sora-2-pro", "sora-2"]);
+    expect(result.failover).toEqual([{ model: "openai/sora-2-pro", code: "video_rejected", reason: expect.stringMatching(/^DeploymentNotFound: /) }]);
+  });
+
   it("no failover once the job exists: a failed job stays the primary's failure", async () => {
     // Polls answer 500 after the job was created (and paid for): no second job is started.
     h.emu.fault({ kind: "http-status", status: 500, times: 3, match: { path: /^\/v1\/videos\/video_[^/]+$/ } });

@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { access, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { AuthError, DEFAULT_OPENAI_BASE_URL, assertPluginEnabled, redactSecrets, resolveApiKey, resolveGenesisHome, type AuthFile, type GenesisConfig } from "@genesis/core";
+import { AuthError, DEFAULT_OPENAI_BASE_URL, assertPluginEnabled, redactSecrets, resolveApiKey, resolveGenesisHome, summarizeFailover, type AuthFile, type GenesisConfig } from "@genesis/core";
 import { AbortError, abortableSleep, validateMaxRetries, type SleepFn } from "@genesis/transport";
 import { imageExtension, isMp4 } from "./_image-info.js";
 import { planVideo } from "./_plan.js";
@@ -206,7 +206,7 @@ export async function generateVideo(request: VideoRequest, options: GenerateVide
     }
   }
   plan.warnings.push(...ignored);
-  if (attempts.length > 0) plan.warnings.unshift(`${attempts.map((a) => `${a.model} failed (${a.code})`).join(", ")}; the video comes from the fallback ${chain[attempts.length]}.`);
+  if (attempts.length > 0) plan.warnings.unshift(`${summarizeFailover(attempts)}; the video comes from the fallback ${chain[attempts.length]}.`);
   const job = await waitForVideo(created!, { ...timing, intervalMs: timing.pollIntervalMs, maxIntervalMs: timing.maxPollIntervalMs, api, sleep, now, signal, onProgress: options.onProgress, secrets: [apiKey] });
 
   const bytes = await api.content(job.id, "video", signal);

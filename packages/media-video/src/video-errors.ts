@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { GenesisError, ValidationError, redactSecrets, type GenesisErrorOptions } from "@genesis/core";
+import { GenesisError, ValidationError, describeFailoverAttempts, redactSecrets, type GenesisErrorOptions } from "@genesis/core";
 import type { VideoFailoverAttempt } from "./_video-failover.js";
 
 /** Fields shared by errors about a video job or a Videos API answer. */
@@ -114,7 +114,7 @@ export class VideoOutputError extends VideoGenerationError {
 export class VideoFailoverError extends VideoGenerationError {
   readonly attempts: readonly VideoFailoverAttempt[];
   constructor(attempts: readonly VideoFailoverAttempt[], fields: VideoErrorFields = {}) {
-    super("video_failover_exhausted", `video_generate: no video model could start the job: ${attempts.map((a) => `${a.model} (${a.code}: ${a.reason})`).join("; ")}.`, {
+    super("video_failover_exhausted", `video_generate: no video model could start the job: ${describeFailoverAttempts(attempts)}.`, {
       hint: "Fix the first model's problem (see its reason), or change agents.defaults.videoGenerationModel.primary / fallbacks.",
       ...fields,
     });

@@ -4,6 +4,7 @@ import { ValidationError } from "@genesis/core";
 import { startEmulator, type Emulator } from "@genesis/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type WebSocket from "ws";
+import type { default as WebSocketClass } from "ws";
 import { allClosed, recordingWebSocket } from "./__fixtures__/recording-websocket.js";
 import { manualClock, trackingClock } from "./__fixtures__/test-clocks.js";
 import { createRealtimeTranscriber, type RealtimeTranscriber } from "./create-realtime-transcriber.js";
@@ -64,8 +65,10 @@ describe("heartbeat: a quiet but healthy peer", () => {
   it("real timers: a server that stalls mid-response but answers pings is not cut off", async () => {
     const rec = recordingWebSocket();
     const clock = trackingClock();
-    const s = await createRealtimeVoiceSession({ ...base(), WebSocket: rec.WebSocket, clock, heartbeatMs: 40, heartbeatTimeoutMs: 250 });
-    emu.fault({ kind: "stall", afterEvents: 4, ms: 400 });
+    // Timeouts of seconds, not tens of ms, so a pong delayed by a loaded CI is still in time. The
+    // stall (1.6 s) outlasts heartbeatMs + heartbeatTimeoutMs (1.1 s): only answered pings keep it open.
+    const s = await createRealtimeVoiceSession({ ...base(), WebSocket: rec.WebSocket, clock, heartbeatMs: 100, heartbeatTimeoutMs: 1_000 });
+    emu.fault({ kind: "stall", afterEvents: 4, ms: 1_600 });
     s.sendText("say something after a pause");
     let done: { transcript: string } | undefined;
     for await (const e of s) {
@@ -75,11 +78,47 @@ describe("heartbeat: a quiet but healthy peer", () => {
       }
     }
     expect(done?.transcript).toBe("Echo: say something after a pause");
-    expect(rec.pings.count).toBeGreaterThanOrEqual(4);
+    // Surviving the stall needs at least two answered pings (one pong only buys 1.1 s more).
+    expect(rec.pings.count).toBeGreaterThanOrEqual(2);
     expect(s.open).toBe(true);
     expect(clock.created.every((h) => !h.hasRef())).toBe(true);
     await s.close();
     expect(clock.live()).toEqual([]);
+  });
+
+  it("starts after set-up: no timer and no ping while session.updated is outstanding, a full interval after it", async () => {
+    const clock = manualClock();
+    const rec = recordingWebSocket();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const onHold = new Promise<void>((resolve) => (holding = resolve));
+    // Holds the client's session.update until the test lets it go: a set-up as slow as the test likes.
+    class SlowSetUp extends (rec.WebSocket as unknown as typeof WebSocketClass) {
+      override send(data: unknown): void {
+        const sendNow = (): void => super.send(data as string);
+        if (!String(data).includes('"session.update"')) return sendNow();
+        holding();
+        void held.then(sendNow);
+      }
+    }
+    const creating = createRealtimeTranscriber({ ...base(), WebSocket: SlowSetUp as never, clock });
+    await onHold;
+    expect(clock.pending()).toBe(0);
+    clock.advance(60_000); // a minute of set-up: would be four pings if the heartbeat ran already
+    expect(rec.pings.count).toBe(0);
+    release();
+    const t = await creating;
+    expect(clock.pending()).toBe(1);
+    clock.advance(14_999);
+    expect(rec.pings.count).toBe(0);
+    const pong = once(rec.sockets[0]!, "pong");
+    clock.advance(1);
+    expect(rec.pings.count).toBe(1);
+    await pong;
+    expect(t.open).toBe(true);
+    await t.close();
+    expect(clock.pending()).toBe(0);
   });
 
   it("heartbeatMs: 0 sends no pings and schedules no timer, even with a peer that never pongs", async () => {
@@ -148,15 +187,20 @@ describe("heartbeat: a silent peer", () => {
     emu.fault({ kind: "ws-no-pong" });
     const clock = trackingClock();
     const rec = recordingWebSocket();
-    const t = await createRealtimeTranscriber({ ...base(), WebSocket: rec.WebSocket, clock, heartbeatMs: 80, heartbeatTimeoutMs: 80 });
-    let lastFrame = Date.now();
-    rec.sockets[0]!.on("message", () => (lastFrame = Date.now()));
+    const t = await createRealtimeTranscriber({ ...base(), WebSocket: rec.WebSocket, clock, heartbeatMs: 300, heartbeatTimeoutMs: 1_000 });
+    // The heartbeat starts when set-up is done (session.updated, the server's last frame here).
+    const setUp = Date.now();
+    let lateFrames = 0;
+    rec.sockets[0]!.on("message", () => lateFrames++);
     const error = await drain(t);
-    const took = Date.now() - lastFrame;
+    const took = Date.now() - setUp;
     expect(error).toBeInstanceOf(RealtimeConnectionLostError);
-    expect(took).toBeGreaterThanOrEqual(150);
-    expect(took).toBeLessThan(160 + 800); // generous for a loaded CI; the OS alone would take minutes
-    expect((error as RealtimeConnectionLostError).silentMs).toBeGreaterThanOrEqual(160);
+    expect(lateFrames).toBe(0);
+    expect(took).toBeGreaterThanOrEqual(1_300 - 5); // Date.now() granularity
+    expect(took).toBeLessThan(1_300 + 2_000); // generous for a loaded CI; the OS alone would take minutes
+    expect((error as RealtimeConnectionLostError).silentMs).toBeGreaterThanOrEqual(1_300);
+    // Exactly one: nothing arrives after set-up (no pong, no late set-up frame), so the first
+    // unanswered ping is the last; a frame after it would have re-armed a second ping.
     expect(rec.pings.count).toBe(1);
     expect(clock.created.length).toBeGreaterThan(0);
     expect(clock.created.every((h) => !h.hasRef())).toBe(true);

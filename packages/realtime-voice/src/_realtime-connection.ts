@@ -35,23 +35,33 @@ export interface ConnectionHooks<E extends { type: string }> {
 }
 
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * How soon after an `error` event a close still counts as caused by it. The server closes
+ * right after the event it means (1011 after a fatal error); a drop minutes later is unrelated,
+ * and pinning an old harmless error on it would make the message misleading.
+ */
+const ERROR_EXPLAINS_CLOSE_MS = 2_000;
 /** The server code announcing the end of a session at its maximum duration. */
 const SESSION_EXPIRED = "session_expired";
 
 /**
  * One open realtime socket: JSON framing, server `error` events, unexpected closes (typed
- * error with the partial response, never replayed; the server's last `error` event, such as
- * `session_expired`, explains the close), a heartbeat that gives up on a silent peer, abort,
- * and a graceful `close()`.
+ * error with the partial response, never replayed; the server's last `error` event explains
+ * the close when it is `session_expired` or came within 2 s of it), a heartbeat that gives up
+ * on a silent peer, abort, and a graceful `close()`.
+ *
+ * The heartbeat starts once `configure()` succeeded, not when the socket opens: until then
+ * `handshakeTimeoutMs` bounds the wait for `session.updated`, and starting the silence clock
+ * at a known point means a slow set-up frame can never pass for the answer to a ping.
  */
 export class RealtimeConnection<E extends { type: string }> {
   #closing: Promise<void> | undefined;
   #ended = false;
   #setupWaiter: ((error: GenesisError | undefined) => void) | undefined;
   #settleEnded!: (error: GenesisError | undefined) => void;
-  readonly #heartbeat: Heartbeat;
-  /** The server's `error` event while it is the last frame received (cleared by any other frame). */
-  #lastServerError: RealtimeServerError | undefined;
+  #heartbeat: Heartbeat | undefined;
+  /** The server's `error` event while it is the last frame received (cleared by any other frame), and when it came. */
+  #lastServerError: { error: RealtimeServerError; at: number } | undefined;
   /** Settles once the session is over: resolves after `close()`, rejects with the drop/abort error. */
   readonly ended: Promise<void>;
 
@@ -71,7 +81,6 @@ export class RealtimeConnection<E extends { type: string }> {
     ws.on("error", () => undefined);
     ws.once("close", (code: number, reason: Buffer) => this.#onClose(code, reason.toString()));
     signal?.addEventListener("abort", this.#onAbort, { once: true });
-    this.#heartbeat = new Heartbeat(ws, heartbeat, (silentMs) => this.#onLost(silentMs));
   }
 
   /** True until the socket closed or `close()` was called. */
@@ -118,6 +127,9 @@ export class RealtimeConnection<E extends { type: string }> {
       await this.close();
       throw error;
     }
+    if (!this.#ended && this.#closing === undefined && this.#heartbeat === undefined) {
+      this.#heartbeat = new Heartbeat(this.ws, this.heartbeat, (silentMs) => this.#onLost(silentMs));
+    }
   }
 
   /** Appends caller audio (μ-law bytes, or PCM16 resampled and encoded); empty input sends nothing. */
@@ -130,7 +142,7 @@ export class RealtimeConnection<E extends { type: string }> {
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       this.signal?.removeEventListener("abort", this.#onAbort);
-      this.#heartbeat.stop();
+      this.#heartbeat?.stop();
       if (this.ws.readyState === this.ws.CLOSED) return resolve();
       const timer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
       this.ws.once("close", () => {
@@ -153,7 +165,7 @@ export class RealtimeConnection<E extends { type: string }> {
     if (this.#ended) return;
     this.#ended = true;
     this.signal?.removeEventListener("abort", this.#onAbort);
-    this.#heartbeat.stop();
+    this.#heartbeat?.stop();
     // Set-up still waiting for session.updated fails with the real cause (abort, drop).
     this.#setupWaiter?.(error ?? new RealtimeStateError("The realtime session closed before the server confirmed session.update."));
     this.hooks.onEnd?.();
@@ -169,9 +181,17 @@ export class RealtimeConnection<E extends { type: string }> {
 
   #onClose(code: number, reason: string): void {
     if (this.#closing || this.#ended) return this.#end(undefined);
-    const fields = { ...this.#partialFields(), closeCode: code, reason, serverError: this.#lastServerError };
-    const serverError = this.#lastServerError;
+    const serverError = this.#closeCause();
+    const fields = { ...this.#partialFields(), closeCode: code, reason, serverError };
     this.#end(serverError?.serverCode === SESSION_EXPIRED ? new RealtimeSessionExpiredError({ ...fields, serverError }) : new RealtimeClosedError(fields));
+  }
+
+  /** The last `error` event, when it explains this close: `session_expired` always, any other only if recent. */
+  #closeCause(): RealtimeServerError | undefined {
+    const last = this.#lastServerError;
+    if (last === undefined) return undefined;
+    if (last.error.serverCode === SESSION_EXPIRED) return last.error;
+    return this.heartbeat.clock.now() - last.at <= ERROR_EXPLAINS_CLOSE_MS ? last.error : undefined;
   }
 
   /** The heartbeat gave up: fail with the partial output, then drop the socket without a close handshake. */
@@ -209,7 +229,7 @@ export class RealtimeConnection<E extends { type: string }> {
         secrets: this.secrets,
         ...(serverCode === SESSION_EXPIRED ? { hint: "The session reached its maximum duration and the server is closing it; open a new session to continue." } : {}),
       });
-      this.#lastServerError = error;
+      this.#lastServerError = { error, at: this.heartbeat.clock.now() };
       if (this.#setupWaiter) return this.#setupWaiter(error);
       return this.emitError(error);
     }

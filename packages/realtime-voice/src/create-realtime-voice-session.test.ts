@@ -5,6 +5,7 @@ import { AuthenticationError } from "@genesis/transport";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { allClosed, mulawSilence, recordingWebSocket } from "./__fixtures__/recording-websocket.js";
 import { createRealtimeVoiceSession, type RealtimeVoiceSession, type ResponseDoneEvent, type VoiceEvent } from "./create-realtime-voice-session.js";
+import { manualClock } from "./__fixtures__/test-clocks.js";
 import { decodeMulaw } from "./mulaw.js";
 import { RealtimeClosedError, RealtimeServerError, RealtimeSessionExpiredError } from "./realtime-errors.js";
 
@@ -261,7 +262,7 @@ describe("createRealtimeVoiceSession against the emulator", () => {
     expect(await allClosed(rec.sockets)).toBe(true);
   });
 
-  it("expiry between responses has no response id; another error event right before a close is attached to it", async () => {
+  it("expiry between responses has no response id; another error event is attached to a close only when it came within 2 s", async () => {
     const s = await createRealtimeVoiceSession(base());
     emu.fault({ kind: "error-event", code: "session_expired", afterEvents: 0 });
     s.createResponse();
@@ -270,20 +271,38 @@ describe("createRealtimeVoiceSession against the emulator", () => {
     expect(idle).toMatchObject({ code: "realtime_session_expired", responseId: undefined, partialTranscript: "", partialAudioBytes: 0 });
     expect(idle.message).not.toMatch(/in the middle/);
 
-    const other = await createRealtimeVoiceSession(base());
-    emu.fault({ kind: "error-event", code: "server_error", afterEvents: 0 });
-    other.createResponse();
-    const events: VoiceEvent[] = [];
-    for await (const e of other) {
-      events.push(e);
-      if (e.type === "error") break;
-    }
-    emu.fault({ kind: "ws-close", code: 1011, afterEvents: 0 });
-    other.createResponse();
-    const closed = new Promise((resolve) => other.ended.catch(resolve));
-    const error = (await closed) as RealtimeClosedError;
-    expect(error).not.toBeInstanceOf(RealtimeSessionExpiredError);
-    expect(error).toMatchObject({ code: "realtime_closed", closeCode: 1011, serverError: { serverCode: "server_error" } });
-    expect(error.message).toMatch(/The server's last event was an error: Realtime server error server_error/);
+    /** A `server_error` on response 1, `gapMs` of (manual) time, then response 2's socket closes with 1011. */
+    const closeAfterError = async (gapMs: number): Promise<RealtimeClosedError> => {
+      const clock = manualClock();
+      const other = await createRealtimeVoiceSession({ ...base(), clock, heartbeatMs: 0 }); // only the error clock moves
+      emu.fault({ kind: "error-event", code: "server_error", afterEvents: 0 });
+      other.createResponse();
+      for await (const e of other) if (e.type === "error") break;
+      clock.advance(gapMs);
+      emu.fault({ kind: "ws-close", code: 1011, afterEvents: 0 });
+      other.createResponse();
+      return (await new Promise((resolve) => other.ended.catch(resolve))) as RealtimeClosedError;
+    };
+    const soon = await closeAfterError(1_000);
+    expect(soon).not.toBeInstanceOf(RealtimeSessionExpiredError);
+    expect(soon).toMatchObject({ code: "realtime_closed", closeCode: 1011, serverError: { serverCode: "server_error" } });
+    expect(soon.message).toMatch(/The server's last event was an error: Realtime server error server_error/);
+    // Minutes later the old, harmless error says nothing about the drop: no serverError, no cause.
+    const late = await closeAfterError(120_000);
+    expect(late).toMatchObject({ code: "realtime_closed", closeCode: 1011, serverError: undefined });
+    expect(late.cause).toBeUndefined();
+    expect(late.message).not.toMatch(/last event was an error|server_error/);
+  });
+
+  it("a session_expired event explains the close however late the close comes", async () => {
+    const clock = manualClock();
+    const s = await createRealtimeVoiceSession({ ...base(), clock, heartbeatMs: 0 });
+    // Listeners run synchronously with the event, so five minutes pass before the close is handled.
+    s.on("error", () => clock.advance(300_000));
+    emu.fault({ kind: "error-event", code: "session_expired", afterEvents: 0 });
+    s.createResponse();
+    const error = (await collect(s, () => false).catch((e: unknown) => e)) as RealtimeSessionExpiredError;
+    expect(error).toBeInstanceOf(RealtimeSessionExpiredError);
+    expect(error).toMatchObject({ code: "realtime_session_expired", closeCode: 1000, serverError: { serverCode: "session_expired" } });
   });
 });

@@ -14,6 +14,7 @@ export interface SpeechStreamWire {
   streamFormat: SpeechStreamFormat;
   format: TtsFormat;
   requestId: string | undefined;
+  /** Checked by `resolveStreamFormat`: 0 (no limit) or 1..MAX_TIMER_MS. */
   idleTimeoutMs: number;
   /** The caller's signal (abort = typed AbortError) and our own controller (closes the socket). */
   userSignal: AbortSignal | undefined;
@@ -66,7 +67,13 @@ export class SpeechStreamReader {
   /** The next audio chunk; throws the typed error of the stream after the chunks before it. */
   async next(): Promise<IteratorResult<Uint8Array>> {
     for (;;) {
-      if (this.wire.userSignal?.aborted && this.failure === undefined) throw this.fail(new AbortError({ ...this.fields(), cause: this.wire.userSignal.reason }));
+      // After cancel() the consumer asked to stop: a later abort of its signal changes nothing.
+      if (this.cancelled) return DONE;
+      // Abort only while something is still owed; once every chunk (and the usage) has been
+      // handed over, a late abort must not turn a complete stream into a failed one.
+      if (this.wire.userSignal?.aborted && this.failure === undefined && !this.drained()) {
+        throw this.fail(new AbortError({ ...this.fields(), cause: this.wire.userSignal.reason }));
+      }
       if (this.head < this.queue.length) return this.deliver();
       if (this.failLater) {
         this.failure = this.failLater();
@@ -84,6 +91,11 @@ export class SpeechStreamReader {
     this.failure = undefined;
     this.failLater = undefined;
     this.stop();
+  }
+
+  /** True when the stream ended cleanly and the consumer has received everything. */
+  private drained(): boolean {
+    return this.done && this.head >= this.queue.length && this.failLater === undefined;
   }
 
   private deliver(): IteratorResult<Uint8Array> {
@@ -202,8 +214,9 @@ export class SpeechStreamReader {
     // Other event types are skipped: the API may add some, and they carry no audio.
   }
 
-  /** One timer per stream, re-armed per read: it fires only while `next()` waits on the server. */
+  /** One timer per stream, re-armed per read: it fires only while `next()` waits on the server. 0 = no idle limit. */
   private armIdleTimer(): void {
+    if (this.wire.idleTimeoutMs === 0) return;
     if (this.timer) {
       this.timer.refresh();
       return;

@@ -23,3 +23,20 @@ export function checkShape<T extends z.ZodRawShape>(label: string, shape: T, val
   const path = issue.path.map(String).join(".") || "options";
   throw new ValidationError(`${label}: ${path}: ${issue.message}`, { path, hint: `Check the ${path} option of ${label}.` });
 }
+
+/** Node fires a longer timer after 1 ms (with a warning), so this is the largest delay that is honoured (about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Check a timer option: a whole number of milliseconds from 0 (no limit) to {@link MAX_TIMER_MS}.
+ * A larger "practically infinite" value would otherwise fire at once; the hint says to use 0.
+ */
+export function checkTimerMs(path: string, value: number, example: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw invalid(path, `must be a whole number of milliseconds (0 = no limit), got ${value}`, `Use e.g. ${example}, or 0 for no limit.`);
+  }
+  if (value > MAX_TIMER_MS) {
+    throw invalid(path, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${value}`, "Use 0 for no limit; timers longer than that cannot be set in Node.");
+  }
+  return value;
+}

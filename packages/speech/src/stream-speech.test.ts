@@ -98,7 +98,11 @@ describe("streamSpeech", () => {
     const sse = await streamSpeech("hi", { ...base(), model: "tts-1", streamFormat: "sse" }).catch((e: unknown) => e);
     expect(sse).toMatchObject({ code: "invalid_argument", path: "streamFormat", message: expect.stringContaining("tts-1 cannot stream SSE"), hint: expect.stringContaining('"audio"') });
     await expect(streamSpeech("hi", { ...base(), streamFormat: "chunks" as never })).rejects.toMatchObject({ path: "streamFormat", hint: "Use one of: audio, sse." });
-    await expect(streamSpeech("hi", { ...base(), idleTimeoutMs: 0 })).rejects.toMatchObject({ path: "idleTimeoutMs" });
+    await expect(streamSpeech("hi", { ...base(), idleTimeoutMs: -1 })).rejects.toMatchObject({ path: "idleTimeoutMs" });
+    // Node fires a timer above 2147483647 ms after 1 ms: a "no limit" 3e9 must not become an instant timeout.
+    await expect(streamSpeech("hi", { ...base(), idleTimeoutMs: 3e9 })).rejects.toMatchObject({
+      code: "invalid_argument", path: "idleTimeoutMs", message: expect.stringContaining("2147483647"), hint: expect.stringContaining("0 for no limit"),
+    });
     await expect(streamSpeech("hi", { ...base(), idleTimeoutMs: "soon" as never })).rejects.toMatchObject({ path: "idleTimeoutMs" });
     await expect(streamSpeech("", base())).rejects.toMatchObject({ path: "text" });
     await expect(streamSpeech("hi", { ...base(), voice: "robot" })).rejects.toMatchObject({ path: "voice" });
@@ -183,6 +187,38 @@ describe("streamSpeech", () => {
     expect(error).toBeInstanceOf(StreamIdleTimeoutError);
     expect(error).toMatchObject({ code: "stream_idle_timeout", idleMs: 150, bytesDelivered: CHUNK });
     expect(received).toBe(CHUNK);
+  });
+
+  it("idleTimeoutMs 0 means no idle limit, and the largest allowed value is a working timer", async () => {
+    const whole = await synthesizeSpeech(TEXT, { ...base(), responseFormat: "wav" });
+    for (const idleTimeoutMs of [0, 2_147_483_647]) {
+      emu.reset();
+      fault({ kind: "stall", afterEvents: 1, ms: 300 });
+      const stream = await streamSpeech(TEXT, { ...base(), streamFormat: "audio", responseFormat: "wav", idleTimeoutMs });
+      expect((await collect(stream)).equals(Buffer.from(whole.audio)), String(idleTimeoutMs)).toBe(true);
+    }
+  });
+
+  it("a late abort does not fail a stream that delivered everything; after cancel() next() is always done", async () => {
+    emu.reset();
+    const controller = new AbortController();
+    const stream = await streamSpeech(TEXT, { ...base(), responseFormat: "pcm", signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    let received = 0;
+    for (let r = await iterator.next(); !r.done; r = await iterator.next()) received += r.value.length;
+    expect(stream.usage).toBeDefined();
+    controller.abort();
+    await expect(iterator.next()).resolves.toMatchObject({ done: true });
+    expect(stream.bytesDelivered).toBe(received);
+
+    const late = new AbortController();
+    const cancelled = await streamSpeech(TEXT, { ...base(), responseFormat: "pcm", signal: late.signal });
+    const it2 = cancelled[Symbol.asyncIterator]();
+    expect((await it2.next()).done).toBe(false);
+    cancelled.cancel();
+    late.abort();
+    await expect(it2.next()).resolves.toMatchObject({ done: true });
+    expect(cancelled.done).toBe(true);
   });
 
   it("aborts mid-stream at once and closes the connection; break and cancel() close it too", async () => {

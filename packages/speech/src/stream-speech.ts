@@ -8,7 +8,7 @@ import {
 } from "./speech-options.js";
 import { checkSpeechText, resolveSpeech, type SynthesizeSpeechOptions } from "./synthesize-speech.js";
 import { postOnce } from "./_settings.js";
-import { checkShape, invalid, quote } from "./_validate.js";
+import { checkShape, checkTimerMs, invalid, quote } from "./_validate.js";
 import { SpeechStreamReader, consumedError } from "./_speech-stream.js";
 
 /** Options of {@link streamSpeech}: those of {@link synthesizeSpeech} plus the streaming ones. */
@@ -19,7 +19,11 @@ export interface StreamSpeechOptions extends SynthesizeSpeechOptions {
    * gpt-4o-mini-tts (and its snapshots), `audio` for tts-1 / tts-1-hd, which cannot stream SSE.
    */
   streamFormat?: SpeechStreamFormat;
-  /** Longest wait for the next bytes once the response has started. Default 60000 (60 s). */
+  /**
+   * Longest wait for the next bytes once the response has started, in whole ms. Default 60000
+   * (60 s); `0` = no idle limit; at most 2147483647 (larger values are a `ValidationError`,
+   * since Node would fire such a timer at once).
+   */
   idleTimeoutMs?: number;
   /** Clock for `timeToFirstAudioMs`, in ms. Default `performance.now`. */
   now?: () => number;
@@ -67,10 +71,7 @@ export function resolveStreamFormat(options: StreamSpeechOptions, model: string)
   if (streamFormat === "sse" && !canSse) {
     throw invalid("streamFormat", `${model} cannot stream SSE`, `Use streamFormat "audio" (the default for ${model}), or the model ${SSE_TTS_MODELS.join(", ")}.`);
   }
-  const idleTimeoutMs = call.idleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
-  if (!Number.isFinite(idleTimeoutMs) || idleTimeoutMs <= 0) {
-    throw invalid("idleTimeoutMs", `idleTimeoutMs must be a positive number of milliseconds, got ${idleTimeoutMs}`, "Use e.g. 60000 (60 s).");
-  }
+  const idleTimeoutMs = checkTimerMs("idleTimeoutMs", call.idleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS, "60000 (60 s)");
   return { streamFormat: streamFormat as SpeechStreamFormat, idleTimeoutMs };
 }
 

@@ -173,6 +173,25 @@ describe("transcribeAudio", () => {
     await expect(transcribeAudio(fixture("tone.wav"), { ...base(), signal: controller.signal })).rejects.toMatchObject({ code: "aborted" });
   });
 
+  it("caps timeoutMs at the largest timer Node honours; 0 means no limit (call or config entry)", async () => {
+    emu.reset();
+    // Node fires a timer above 2147483647 ms after 1 ms, so a "no limit" 3e9 would time out at once.
+    const huge = await transcribeAudio(fixture("tone.wav"), { ...base(), timeoutMs: 3e9 }).catch((e: unknown) => e);
+    expect(huge).toMatchObject({ code: "invalid_argument", path: "timeoutMs", message: expect.stringContaining("2147483647"), hint: expect.stringContaining("0 for no limit") });
+    const entry = (timeoutMs: number) => ({ tools: { media: { audio: { models: [{ provider: "openai", timeoutMs }] } } } });
+    await expect(transcribeAudio(fixture("tone.wav"), { ...base(), config: entry(3e9) })).rejects.toMatchObject({ path: "tools.media.audio.models[0].timeoutMs" });
+    await expect(transcribeAudio(fixture("tone.wav"), { ...base(), timeoutMs: 1.5 })).rejects.toMatchObject({ path: "timeoutMs" });
+    expect(emu.requests).toHaveLength(0);
+    emu.fault({ match: { path: "/v1/audio/transcriptions" }, kind: "slow-first-byte", ms: 150 });
+    expect((await transcribeAudio(fixture("tone.wav"), { ...base(), config: entry(0), maxRetries: 0 })).text).toBe("Emulated transcript of tone.wav.");
+    // A call's 0 lifts the entry's limit; the maximum itself is a working (not instant) timer.
+    emu.fault({ match: { path: "/v1/audio/transcriptions" }, kind: "slow-first-byte", ms: 150 });
+    expect((await transcribeAudio(fixture("tone.wav"), { ...base(), config: entry(20), timeoutMs: 0, maxRetries: 0 })).text).toContain("tone.wav");
+    emu.fault({ match: { path: "/v1/audio/transcriptions" }, kind: "slow-first-byte", ms: 150 });
+    expect((await transcribeAudio(fixture("tone.wav"), { ...base(), timeoutMs: 2_147_483_647, maxRetries: 0 })).text).toContain("tone.wav");
+    expect(sttCalls()).toHaveLength(3);
+  });
+
   it("keeps the API key out of errors and inspect output", async () => {
     const strict = await startEmulator({ apiKeys: ["sk-good-0123456789"] });
     try {

@@ -4,7 +4,7 @@ import { SpeechResponseError } from "./speech-errors.js";
 import { DEFAULT_AUDIO_BASE_URL, DEFAULT_STT_MODEL, STT_MODELS, isKnownModel, type SttModel } from "./speech-options.js";
 import { assertSpeechAvailable, checkBaseUrl, firstSet, mergedEnv, postOnce, requireApiKey, type SpeechConfig, type SpeechContext } from "./_settings.js";
 import { loadAudio, type AudioFileSystem, type AudioInput } from "./_audio-file.js";
-import { checkShape, invalid, quote } from "./_validate.js";
+import { checkShape, checkTimerMs, invalid, quote } from "./_validate.js";
 
 /** Per-call transcription settings; each falls back to the config entry, then the default. */
 export interface TranscribeSettings {
@@ -20,7 +20,10 @@ export interface TranscribeSettings {
    * refuses it). Default: the config entry's `prompt`, else `tools.media.audio.prompt`, else none.
    */
   prompt?: string;
-  /** Overall limit for the request, retries included. Default: none. */
+  /**
+   * Overall limit for the request, retries included, in whole ms. Default: the config entry's
+   * `timeoutMs`, else none. `0` = no limit (also lifts the entry's); at most 2147483647.
+   */
   timeoutMs?: number;
   /** Falls back to `models.providers.openai.apiKey`, then `OPENAI_API_KEY`. */
   apiKey?: string;
@@ -47,7 +50,7 @@ const shape = {
   model: z.string().optional(),
   language: z.string().optional(),
   prompt: z.string().optional(),
-  timeoutMs: z.number().int().positive().max(2_147_483_647).optional(),
+  timeoutMs: z.number().optional(),
   apiKey: z.string().optional(),
   baseUrl: z.string().optional(),
 };
@@ -113,11 +116,17 @@ export function resolveTranscription(options: TranscribeAudioOptions) {
     model,
     language: language?.toLowerCase(),
     prompt,
-    timeoutMs: call.timeoutMs ?? entry.timeoutMs,
+    timeoutMs: timeoutOf(call.timeoutMs, entry.timeoutMs, entryPath),
     apiKey,
     baseUrl,
     timeoutHint: found && call.timeoutMs === undefined ? `Raise ${entryPath}.timeoutMs, or check the endpoint.` : "Raise timeoutMs, or check the endpoint.",
   };
+}
+
+/** The overall timeout (call > config entry), checked; 0 (either place) means none, so a call can lift the entry's limit. */
+function timeoutOf(call: number | undefined, entry: number | undefined, entryPath: string): number | undefined {
+  const ms = call !== undefined ? checkTimerMs("timeoutMs", call, "120000 (2 min)") : entry !== undefined ? checkTimerMs(`${entryPath}.timeoutMs`, entry, "120000 (2 min)") : undefined;
+  return ms === 0 ? undefined : ms;
 }
 
 /** Send one `POST /audio/transcriptions` with already-resolved settings. */
