@@ -1,16 +1,21 @@
-import { addUsage, emptyUsage, GenesisError, redactSecrets, tryParseModelRef, type StreamEvent, type Usage } from "@genesis/core";
+import {
+  addUsage,
+  describeFailoverAttempts,
+  emptyUsage,
+  GenesisError,
+  isModelFailure,
+  modelFailoverAttempt,
+  modelFailoverChain,
+  summarizeFailover,
+  type ModelFailoverAttempt,
+  type StreamEvent,
+  type Usage,
+} from "@genesis/core";
 import type { ModelStreamer } from "./pi-runner.js";
 import type { AgentEvent } from "./turn-runner.js";
 
 /** One model that was tried and failed before another one answered (or before the turn gave up). */
-export interface FailoverAttempt {
-  /** The model ref that was tried, e.g. `openai/gpt-5.4`. */
-  model: string;
-  /** The failure's stable code (`rate_limited`, `api_key_missing`, `model_not_found`, ...). */
-  code: string;
-  /** One redacted line saying what went wrong. */
-  reason: string;
-}
+export type FailoverAttempt = ModelFailoverAttempt;
 
 /**
  * Every model of `agents.defaults.model` (the primary, then each fallback) failed, or a fallback
@@ -21,7 +26,7 @@ export interface FailoverAttempt {
 export class ModelFailoverError extends GenesisError {
   readonly attempts: readonly FailoverAttempt[];
   constructor(attempts: readonly FailoverAttempt[], options: { cause?: unknown } = {}) {
-    super("model_failover_exhausted", `No model could answer: ${attempts.map((a) => `${a.model} (${a.code}: ${a.reason})`).join("; ")}.`, {
+    super("model_failover_exhausted", `No model could answer: ${describeFailoverAttempts(attempts)}.`, {
       ...options,
       hint: "Fix the first model's problem (see its reason), or change agents.defaults.model.primary / fallbacks.",
     });
@@ -29,21 +34,18 @@ export class ModelFailoverError extends GenesisError {
   }
 }
 
-// Failures another model can fix: the model or its credentials are unusable right now.
-const FAILOVER_CODES = new Set([
+// Beyond core's shared rules (limits, 5xx, connection failures, unavailable models): what only
+// an agent turn can hit. Its fallbacks may use another provider, so missing or refused
+// credentials and a switched-off plugin qualify here (unlike for image/video calls).
+const RUNTIME_CODES = [
   // route resolution (core): unknown, excluded or not enabled model, its provider's plugin
   // switched off, missing credentials for its provider
   "unknown_model", "unknown_provider", "model_excluded", "model_not_api_enabled", "plugin_disabled", "api_key_missing", "oauth_missing", "base_url_missing",
-  // codex-oauth sign-in state
-  "not_signed_in", "reauth_required",
-  // transport, after its own retries
-  "rate_limited", "usage_limit", "connection_failed", "connect_timeout", "auth_failed", "permission_denied",
+  // codex-oauth sign-in state, and a refused key
+  "not_signed_in", "reauth_required", "auth_failed",
   // the Codex app-server harness
   "codex_usage_limit", "codex_rate_limited", "codex_server_overloaded",
-]);
-
-// Server error codes (stream `error` events, `response.failed`) that say "this model, not this request".
-const SERVER_CODES = new Set(["model_not_found", "server_error", "server_overloaded", "rate_limit_exceeded", "usage_limit_reached", "usage_not_included", "insufficient_quota"]);
+];
 
 /**
  * Whether another model could fix this failure. `error` is what the model streamer (or route
@@ -51,26 +53,12 @@ const SERVER_CODES = new Set(["model_not_found", "server_error", "server_overloa
  * (400 invalid params, content policy), aborts and mid-stream breaks never qualify.
  */
 export function canFailOver(error: unknown, errorCode?: string): boolean {
-  const e = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; status?: unknown; serverCode?: unknown };
-  const code = typeof e.code === "string" ? e.code : errorCode;
-  if (code === undefined || code === "aborted") return false;
-  if (FAILOVER_CODES.has(code) || SERVER_CODES.has(code)) return true;
-  const serverCode = typeof e.serverCode === "string" ? e.serverCode : undefined;
-  if (serverCode && SERVER_CODES.has(serverCode)) return true;
-  // An ApiError: 5xx after retries, or 404 (model or deployment not found) is the model's problem.
-  const status = typeof e.status === "number" ? e.status : undefined;
-  return code === "api_error" && status !== undefined && (status >= 500 || status === 404);
+  return isModelFailure(error, { extraCodes: RUNTIME_CODES, ...(errorCode !== undefined ? { fallbackCode: errorCode } : {}) });
 }
 
 /** A short, redacted description of a failure for {@link FailoverAttempt}. */
 export function attemptOf(model: string, error: unknown, done?: { errorCode?: string; reason?: string }): FailoverAttempt {
-  const e = error as { code?: unknown; message?: unknown; serverCode?: unknown } | undefined;
-  const code = typeof e?.code === "string" ? e.code : done?.errorCode ?? "error";
-  const raw = typeof e?.message === "string" ? e.message : done?.reason ?? String(error ?? "failed");
-  let line = redactSecrets(raw.split("\n")[0]!.trim());
-  // The server's own code (model_not_found, ...) says why; keep it when the message lacks it.
-  if (typeof e?.serverCode === "string" && !line.includes(e.serverCode)) line = `${redactSecrets(e.serverCode)}: ${line}`;
-  return { model, code, reason: line.length > 300 ? `${line.slice(0, 300)}…` : line };
+  return modelFailoverAttempt(model, error, { fallback: { code: done?.errorCode, reason: done?.reason } });
 }
 
 /**
@@ -78,11 +66,7 @@ export function attemptOf(model: string, error: unknown, done?: { errorCode?: st
  * primary. A session pinned to another model (`/model`, `createSession({ model })`) gets `[ref]`.
  */
 export function failoverChain(ref: string, primary: string, fallbacks: readonly string[] | undefined): string[] {
-  const canon = (r: string) => tryParseModelRef(r)?.ref ?? r;
-  if (canon(ref) !== canon(primary) || !fallbacks?.length) return [ref];
-  const chain = [ref];
-  for (const f of fallbacks) if (!chain.some((c) => canon(c) === canon(f))) chain.push(f);
-  return chain;
+  return modelFailoverChain(ref, { primary, ...(fallbacks ? { fallbacks } : {}) });
 }
 
 /** Wrap a streamer so the error its stream threw is reported (for {@link canFailOver}); events pass through unchanged. */
@@ -148,7 +132,7 @@ export async function* runWithFailover(chain: readonly string[], hooks: Failover
   };
   const notice = (ref: string): AgentEvent => ({
     type: "notice",
-    message: `model failover: ${attempts.map((a) => `${a.model} failed (${a.code})`).join(", ")}; switching to ${ref}.`,
+    message: `model failover: ${summarizeFailover(attempts)}; switching to ${ref}.`,
   });
 
   for (const [index, ref] of chain.entries()) {
