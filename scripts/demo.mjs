@@ -168,6 +168,8 @@ try {
   await genesis(["config", "set", "messages.tts.providers.openai.baseUrl", emu.apiBase]);
   await genesis(["tts", "Hello from Genesis", "--voice", "marin", "--out", wav]);
   await genesis(["transcribe", wav]);
+  process.stdout.write("   Streaming TTS: audio is written as it arrives (SSE speech.audio.delta events), with time to first audio:\n");
+  await genesis(["tts", "Streaming speech from Genesis", "--stream", "--verbose", "--out", join(home, "stream.opus")]);
   process.stdout.write("   The same file streamed through realtime transcription (8 kHz G.711 u-law over WebSocket, server VAD):\n");
   await genesis(["realtime", "transcribe", wav, "--url", emu.wsUrl("/v1/realtime")]);
   const rt = emu.requests.filter((r) => r.path === "/v1/realtime").at(-1);
@@ -205,6 +207,11 @@ try {
   await chat(["--model", "openai-codex/gpt-5.5"], ['/tool image_generate prompt="A glass fox" size=1024x1024', "/exit"]);
   const viaCodex = emu.requests.filter((r) => r.path === "/backend-api/codex/responses").at(-1);
   process.stdout.write(`   Sent as POST ${viaCodex?.path} with tools[0].type=${viaCodex?.body?.tools?.[0]?.type}, authorization ${viaCodex?.headers?.authorization}.\n`);
+
+  heading("Sign out: the sign-in is removed, then its refresh token is revoked at the issuer");
+  await genesis(["models", "auth", "logout", "--provider", "openai-codex"]);
+  const revoke = emu.requests.filter((r) => r.path === "/oauth/revoke").at(-1);
+  process.stdout.write(`   The issuer saw ${revoke?.method} ${revoke?.path} (token_type_hint=${revoke?.body?.token_type_hint}); the token no longer refreshes.\n`);
 
   process.stdout.write(
     `\n${bold("Done.")} The emulator served ${emu.requests.filter((r) => r.transport === "http").length} HTTP requests and ` +
