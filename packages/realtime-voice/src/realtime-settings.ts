@@ -176,6 +176,15 @@ function pickKey(options: string | undefined, config: string | undefined, env: E
   });
 }
 
+// The socket timings both session kinds share (per call only: they are not config keys).
+function connectionTiming(call: { handshakeTimeoutMs?: number | undefined; heartbeatMs?: number | undefined; heartbeatTimeoutMs?: number | undefined }) {
+  return {
+    handshakeTimeoutMs: call.handshakeTimeoutMs ?? 10_000,
+    heartbeatMs: call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    heartbeatTimeoutMs: call.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  };
+}
+
 /**
  * Resolves realtime transcription settings: per-call options, then
  * `plugins.entries.voice-call.config.streaming.providers.openai`, then defaults
@@ -204,9 +213,7 @@ export function resolveTranscriberSettings(options: TranscriberSettingsInput, so
       vadThreshold: call.vadThreshold ?? conf.vadThreshold ?? 0.5,
       silenceDurationMs: call.silenceDurationMs ?? conf.silenceDurationMs ?? 800,
       prefixPaddingMs: call.prefixPaddingMs ?? conf.prefixPaddingMs ?? 300,
-      handshakeTimeoutMs: call.handshakeTimeoutMs ?? 10_000,
-      heartbeatMs: call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-      heartbeatTimeoutMs: call.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+      ...connectionTiming(call),
     },
     headers: { authorization: `Bearer ${key}` },
     secrets: [key],
@@ -283,9 +290,7 @@ export function resolveVoiceSettings(options: VoiceSettingsInput, sources: Setti
       vadThreshold: call.vadThreshold ?? conf.vadThreshold ?? 0.5,
       silenceDurationMs: call.silenceDurationMs ?? conf.silenceDurationMs ?? 500,
       prefixPaddingMs: call.prefixPaddingMs ?? conf.prefixPaddingMs ?? 300,
-      handshakeTimeoutMs: call.handshakeTimeoutMs ?? 10_000,
-      heartbeatMs: call.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-      heartbeatTimeoutMs: call.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
+      ...connectionTiming(call),
     },
     headers,
     secrets: [key.key],
